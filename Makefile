@@ -1,0 +1,61 @@
+# 报到 — developer commands. Everything a fresh machine needs is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+E2E_STAMP := $(VENV)/.installed-e2e
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run demo test lint typecheck check-migrations pytest e2e bench clean
+
+help:
+	@echo "make run    — 安装依赖、迁移数据库、载入演示数据并启动 http://$(HOST):$(PORT)"
+	@echo "make test   — 代码检查、迁移检查、全部测试（含浏览器测试）"
+	@echo "make e2e    — 仅浏览器测试（无头 Chromium）"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy baodao
+
+check-migrations: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(BIN)/pytest -m "not e2e" --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+test: lint typecheck check-migrations pytest e2e
+
+$(E2E_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,e2e]'
+	touch $@
+
+e2e: $(E2E_STAMP)
+	@$(PY) scripts/ensure_chromium.py
+	$(BIN)/pytest -m e2e -p no:cov $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .coverage htmlcov

@@ -1,0 +1,58 @@
+"""An append-only, hash-chained log of security-relevant actions.
+
+Each entry's hash covers its content and the previous entry's hash, so removing or altering one breaks the
+chain from that point on (see `audit_verify`). Database triggers refuse UPDATE and DELETE.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    LOGIN = "login", "登录成功"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "账户锁定"
+    LOGOUT = "logout", "退出登录"
+    TOKEN_ISSUED = "token_issued", "签发接口令牌"
+    USER_CREATED = "user_created", "创建账户"
+    GRANT_ADDED = "grant_added", "授予角色"
+    GRANT_REMOVED = "grant_removed", "撤销角色"
+    UNMASKED = "unmasked", "查看完整敏感信息"
+    REGISTRATION_CONFIRMED = "registration_confirmed", "确认报到"
+    REGISTRATION_REJECTED = "registration_rejected", "驳回报到"
+    REGISTRATION_ENDED = "registration_ended", "结束报到"
+    UNIT_REGISTRATION_CONFIRMED = "unit_registration_confirmed", "确认单位报到"
+    UNIT_REGISTRATION_REJECTED = "unit_registration_rejected", "驳回单位报到"
+    POLICY_CHANGED = "policy_changed", "修改政策"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()} {self.actor_label}"
+
+
+class AuditHead(models.Model):
+    """One row holding the newest hash; locking it serialises writers so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.last_hash

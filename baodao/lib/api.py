@@ -1,0 +1,103 @@
+"""What every API endpoint shares: the error shape, pagination, and helpers for thin views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from .errors import DomainError
+
+_STATUS_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def error_response(
+    status_code: int, code: str, detail: str, fields: dict[str, Any] | None = None
+) -> Response:
+    return Response({"error": code, "detail": detail, "fields": fields or {}}, status=status_code)
+
+
+def _flatten(data: Any) -> dict[str, list[str]]:
+    if isinstance(data, dict):
+        return {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in data.items()}
+    return {"non_field_errors": [str(m) for m in (data if isinstance(data, list) else [data])]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as `{"error", "detail", "fields"}` with a Chinese `detail`."""
+    if isinstance(exc, DomainError):
+        return error_response(exc.status, exc.code, exc.detail, exc.fields)
+    if isinstance(exc, Http404):
+        return error_response(404, "not_found", str(exc) or "没有找到。")
+    if isinstance(exc, PermissionDenied):
+        return error_response(403, "forbidden", "您没有执行此操作的权限。")
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        first = next(iter(fields.values()), ["请求数据不正确。"])[0]
+        return error_response(400, "invalid", f"请求数据不正确：{first}", fields)
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        detail = (
+            "请先登录，或在请求头中提供有效令牌。"
+            if isinstance(exc, exceptions.NotAuthenticated)
+            else str(exc.detail)
+        )
+        response = error_response(401, "unauthenticated", detail)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    if isinstance(exc, exceptions.APIException):
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        detail = {
+            403: "您没有执行此操作的权限。",
+            405: "不支持该请求方法。",
+            406: "无法提供所请求的格式。",
+            415: "不支持的请求内容类型，请使用 JSON。",
+            429: "请求过于频繁，请稍后再试。",
+        }.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, detail)
+    return None
+
+
+class Pagination(PageNumberPagination):
+    """`{"count", "next", "previous", "results"}`, `?page=` and `?page_size=` (at most 200)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+
+def created(data: Any) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
+def parse_bool(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    if value.lower() in ("1", "true", "yes", "是"):
+        return True
+    if value.lower() in ("0", "false", "no", "否"):
+        return False
+    raise DomainError("布尔参数只能是 true 或 false。", fields={"registered": ["只能是 true 或 false。"]})

@@ -1,0 +1,46 @@
+"""Encryption at rest and keyed lookup hashes for sensitive values (ID numbers).
+
+The encrypted value can be read back by whoever holds FIELD_ENCRYPTION_KEY; the lookup hash finds and
+de-duplicates a value without decrypting anything, and cannot be reversed without LOOKUP_HASH_KEY.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+
+def _derive(purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"baodao", info=purpose).derive(
+        settings.SECRET_KEY.encode()
+    )
+
+
+@cache
+def _fernet() -> Fernet:
+    key = settings.FIELD_ENCRYPTION_KEY or base64.urlsafe_b64encode(_derive(b"field-encryption")).decode()
+    return Fernet(key)
+
+
+@cache
+def _lookup_key() -> bytes:
+    return settings.LOOKUP_HASH_KEY.encode() if settings.LOOKUP_HASH_KEY else _derive(b"lookup-hash")
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return _fernet().decrypt(token.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    return hmac.new(_lookup_key(), value.encode(), hashlib.sha256).hexdigest()

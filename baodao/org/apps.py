@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "baodao.org"
+    verbose_name = "行政区域与单位"

@@ -1,0 +1,38 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+#: National defaults, used where a district has set no policy of its own.
+DEFAULT_COVERAGE_THRESHOLD = Decimal("0.900")
+
+
+class Policy(models.Model):
+    """A district's rules from a start date on. Numbers that differ between places live here, not in code."""
+
+    district = models.ForeignKey(
+        "org.Region",
+        on_delete=models.CASCADE,
+        related_name="policies",
+        limit_choices_to={"level": "district"},
+    )
+    effective_from = models.DateField("生效日期")
+    coverage_threshold = models.DecimalField(
+        "报到率达标线",
+        max_digits=4,
+        decimal_places=3,
+        default=DEFAULT_COVERAGE_THRESHOLD,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "政策"
+        verbose_name_plural = "政策"
+        ordering = ["district", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "effective_from"], name="policy_one_per_start_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} 自 {self.effective_from}"

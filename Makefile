@@ -44,8 +44,10 @@ typecheck: $(STAMP)
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
+# pytest exits 5 when it collects no test: a suite that runs nothing is a failure here, said plainly.
 pytest: $(STAMP)
-	$(BIN)/pytest -m "not e2e" --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	@$(BIN)/pytest -m "not e2e" --cov --cov-report=term:skip-covered $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试（pytest 退出码 5），视为失败。"; exit 1; fi; exit $$rc
 
 test: lint typecheck check-migrations pytest e2e
 
@@ -55,7 +57,8 @@ $(E2E_STAMP): $(STAMP)
 
 e2e: $(E2E_STAMP)
 	@$(PY) scripts/ensure_chromium.py
-	$(BIN)/pytest -m e2e -p no:cov $(PYTEST_ARGS)
+	@$(BIN)/pytest -m e2e -p no:cov $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "没有收集到任何浏览器测试（pytest 退出码 5），视为失败。"; exit 1; fi; exit $$rc
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov

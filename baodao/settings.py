@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies when not in DEBUG); 
 for the local demo. SQLite is the embedded default; set DATABASE_URL for PostgreSQL.
 """
 
+import contextlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +21,14 @@ if not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "baodao.web.views.errors.csrf_failure"
 
 # Keys for sensitive fields. Both default to keys derived from SECRET_KEY; production sets its own and
 # keeps them apart from the database backups.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 LOOKUP_HASH_KEY = env.str("LOOKUP_HASH_KEY", default="")
+# Keys the audit log's hash chain, so that someone who can write to the database alone cannot rebuild it.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,7 +113,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "baodao.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -122,6 +127,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "phone"
 AXES_RESET_ON_SUCCESS = True
+# A lockout ends a fixed time after it began; retries while locked do not push the end further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "baodao.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -136,9 +143,15 @@ LOCALE_PATHS = [BASE_DIR / "baodao" / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# WhiteNoise warns on every start while the folder is missing (before the first collectstatic).
+with contextlib.suppress(OSError):
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# Serve assets straight from the apps' static folders too, so a missed collectstatic cannot break pages.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Assets are served by the application itself (WhiteNoise): no CDN, no separate web server needed.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 REST_FRAMEWORK = {

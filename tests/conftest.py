@@ -37,3 +37,51 @@ def api_as(api):
         return api
 
     return sign_in
+
+
+def _audit_triggers(connection, *, enable: bool) -> None:
+    import importlib
+
+    if "audit_auditevent" not in connection.introspection.table_names():
+        return
+    migration = importlib.import_module("baodao.audit.migrations.0002_append_only")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE audit_auditevent {'ENABLE' if enable else 'DISABLE'} TRIGGER USER")
+        elif connection.vendor == "sqlite":
+            for sql in migration.SQLITE if enable else migration.SQLITE_REVERSE:
+                cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_lifts_the_audit_triggers():
+    """Tests with transaction=True (threads, a live server) end with a flush of every table, which the
+    append-only audit log refuses. Lift its triggers for the flush only: they are back for the next test."""
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        connection = connections[options["database"]]
+        _audit_triggers(connection, enable=False)
+        try:
+            return original(self, *args, **options)
+        finally:
+            _audit_triggers(connection, enable=True)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a database file like the one the product runs on, not in Django's shared in-memory
+    database: there, a second writer fails at once ("database table is locked") instead of waiting its turn,
+    so tests with several threads would not show how the product behaves."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -16,6 +16,9 @@ from .models import REGION_ADMIN_ROLES, Grant, Role
 if TYPE_CHECKING:
     from baodao.org.models import Region, Unit
 
+#: Roles whose grant may carry `can_unmask`: those that must act on a member's full details.
+UNMASK_ROLES = REGION_ADMIN_ROLES | {Role.UNIT_ADMIN}
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -79,7 +82,7 @@ def scope_for(user: Any) -> Scope:
     ):
         if path:
             region_paths.setdefault(role, []).append(path)
-            if can_unmask:
+            if can_unmask and role in UNMASK_ROLES:
                 unmask_paths.append(path)
         elif unit_id:
             unit_ids.setdefault(role, set()).add(unit_id)

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from baodao.lib.errors import Conflict, Invalid
 from baodao.org.models import Region, Unit
 
 from .models import PHONE_RE, ROLE_REGION_LEVEL, UNIT_ROLES, ApiToken, Grant, Role, User
-from .scope import scope_for, scope_forget
+from .scope import UNMASK_ROLES, Scope, scope_for, scope_forget
 
 #: Which roles an admin role may hand out (always inside its own subtree or unit).
 GRANTABLE: dict[str, frozenset[str]] = {
@@ -66,8 +67,11 @@ def _check_password(password: str, user: User | None = None) -> None:
         ) from None
 
 
-def grant_check(actor: Any, *, role: str, region: Region | None, unit: Unit | None) -> None:
-    """Raise unless `actor` may grant `role` on `region`/`unit`. Out-of-scope targets are not found."""
+def grant_check(
+    actor: Any, *, role: str, region: Region | None, unit: Unit | None, can_unmask: bool = False
+) -> None:
+    """Raise unless `actor` may grant `role` on `region`/`unit`. Out-of-scope targets are not found.
+    Unmasking is given only with an admin role, and only by someone who may unmask there already."""
     if role not in Role.values:
         raise Invalid("角色无效。", fields={"role": [f"可选：{'、'.join(Role.values)}"]})
     if role in UNIT_ROLES:
@@ -78,6 +82,8 @@ def grant_check(actor: Any, *, role: str, region: Region | None, unit: Unit | No
             raise Invalid("该角色需要指定区域。", fields={"region": ["请填写区域编码。"]})
         if region.level != ROLE_REGION_LEVEL[role]:
             raise Invalid("区域层级与角色不匹配。", fields={"region": ["区域层级与角色不匹配。"]})
+    if can_unmask and role not in UNMASK_ROLES:
+        raise Invalid("该角色不能查看完整敏感信息。", fields={"can_unmask": ["该角色不能查看完整敏感信息。"]})
     if actor is None:  # bootstrap and demo
         return
     scope = scope_for(actor)
@@ -90,6 +96,20 @@ def grant_check(actor: Any, *, role: str, region: Region | None, unit: Unit | No
         raise Http404("没有找到该区域或单位。")
     if not any(role in GRANTABLE[r] for r in allowed):
         raise Invalid("您不能授予该角色。", code="forbidden_role", fields={"role": ["无权授予该角色。"]})
+    if can_unmask and not _may_unmask_in(scope, region, unit):
+        raise Invalid(
+            "您自己没有查看完整敏感信息的权限，不能授予他人。",
+            code="forbidden_unmask",
+            fields={"can_unmask": ["无权授予查看完整敏感信息的权限。"]},
+        )
+
+
+def _may_unmask_in(scope: Scope, region: Region | None, unit: Unit | None) -> bool:
+    if unit is not None:
+        return unit.pk in scope.unmask_unit_ids or any(
+            unit.region.path.startswith(p) for p in scope.unmask_paths
+        )
+    return region is not None and any(region.path.startswith(p) for p in scope.unmask_paths)
 
 
 def grant_add(
@@ -102,7 +122,7 @@ def grant_add(
     can_unmask: bool = False,
     request: Any = None,
 ) -> Grant:
-    grant_check(actor, role=role, region=region, unit=unit)
+    grant_check(actor, role=role, region=region, unit=unit, can_unmask=can_unmask)
     try:
         with transaction.atomic():
             grant = Grant.objects.create(
@@ -147,7 +167,7 @@ def user_create(
     name = (name or "").strip()
     if not name:
         raise Invalid("请填写姓名。", fields={"name": ["请填写姓名。"]})
-    grant_check(actor, role=role, region=region, unit=unit)
+    grant_check(actor, role=role, region=region, unit=unit, can_unmask=can_unmask)
     if password:
         _check_password(password)
     if User.objects.filter(phone=phone).exists():
@@ -166,8 +186,12 @@ def user_create(
             )
             if role == Role.MEMBER:
                 assert unit is not None
-                community = region if region is not None and region.level == "community" else None
-                member_create(user=user, unit=unit, id_number=id_number, community=community, skills=skills)
+                # `region` is where the member lives: its community or its grid (anything else is refused).
+                grid = region if region is not None and region.level == "grid" else None
+                community = grid.parent if grid is not None else region
+                member_create(
+                    user=user, unit=unit, id_number=id_number, community=community, grid=grid, skills=skills
+                )
             audit_record(
                 action=Action.USER_CREATED,
                 actor=actor,
@@ -191,6 +215,9 @@ def sign_in(*, request: Any, phone: str, password: str) -> User:
     if user is None or not user.is_active:
         audit_record(action=Action.LOGIN_FAILED, actor_label=phone[:64], request=request)
         raise Invalid("手机号或密码不正确。", code="bad_credentials")
+    if settings.AXES_RESET_ON_SUCCESS:
+        # django-axes resets only on `user_logged_in`, which a token sign-in (no session) never sends.
+        axes_reset(username=phone)
     return user
 
 

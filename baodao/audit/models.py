@@ -29,7 +29,7 @@ class Action(models.TextChoices):
 class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=64, blank=True)
     action = models.CharField(max_length=40, choices=Action.choices, db_index=True)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-import hashlib
+import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from baodao.lib import crypto
 
 from .models import Action, AuditEvent, AuditHead
 
@@ -19,7 +21,7 @@ GENESIS = "0" * 64
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    return crypto.chain_hash(prev_hash + payload)
 
 
 def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
@@ -38,7 +40,13 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    # The canonical form the database gives back (IPv6 is rewritten when stored), so the hash still matches.
+    return AuditEvent._meta.get_field("ip").to_python(raw)
 
 
 def audit_record(
@@ -75,15 +83,20 @@ def audit_record(
 
 
 def audit_verify() -> tuple[bool, int, int | None]:
-    """Walk the chain. Returns (intact, entries checked, id of the first broken entry or None)."""
+    """Walk the chain up to the head as it is when the walk starts; entries appended meanwhile (the log is
+    written while it is checked) are left for the next run. Returns (intact, entries checked, id of the first
+    broken entry or None when the end of the chain is missing)."""
+    head = AuditHead.objects.filter(id=1).values_list("last_hash", flat=True).first() or GENESIS
     prev = GENESIS
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev or event.hash != _digest(prev, _hashed_fields(event)):
-            return False, checked, event.id
-        prev = event.hash
-        checked += 1
-    head = AuditHead.objects.filter(id=1).values_list("last_hash", flat=True).first()
-    if checked and head != prev:
+    if head != GENESIS:
+        for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+            if event.prev_hash != prev or event.hash != _digest(prev, _hashed_fields(event)):
+                return False, checked, event.id
+            prev = event.hash
+            checked += 1
+            if prev == head:
+                break
+    if prev != head or (checked == 0 and AuditEvent.objects.exists()):
         return False, checked, None
     return True, checked, None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, HttpRequest, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -61,6 +62,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.APIException):
         code = _STATUS_CODES.get(exc.status_code, "error")
         detail = {
+            400: "请求内容无法解析，请提交有效的 JSON。",  # ParseError (ValidationError is handled above)
             403: "您没有执行此操作的权限。",
             405: "不支持该请求方法。",
             406: "无法提供所请求的格式。",
@@ -89,6 +91,13 @@ class Pagination(PageNumberPagination):
         )
 
 
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under /api/ answer in the API's error shape, not with the HTML 404 page."""
+    return JsonResponse(
+        {"error": "not_found", "detail": f"没有这个接口：{request.path}", "fields": {}}, status=404
+    )
+
+
 def created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
 
@@ -101,3 +110,39 @@ def parse_bool(value: str | None) -> bool | None:
     if value.lower() in ("0", "false", "no", "否"):
         return False
     raise DomainError("布尔参数只能是 true 或 false。", fields={"registered": ["只能是 true 或 false。"]})
+
+
+class ErrorOut(serializers.Serializer):
+    """The body of every error answer (for the schema; `exception_handler` builds it)."""
+
+    error = serializers.CharField(
+        help_text="稳定的错误代码，如 invalid、unauthenticated、not_found、conflict"
+    )
+    detail = serializers.CharField(help_text="中文说明")
+    # The metaclass takes declared fields out of the class body, so this does not shadow Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), help_text="各字段的错误说明"
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "请求数据不正确",
+    401: "未登录或令牌无效",
+    403: "可以看到该对象，但无权执行此操作",
+    404: "不存在，或不在您的管辖范围内",
+    409: "当前状态不允许此操作，或与已有数据重复",
+    429: "登录失败次数过多，已临时锁定",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error answers an endpoint may give."""
+    return {code: OpenApiResponse(ErrorOut, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """`data` (a request body or query string) checked by an input serializer; 400 with Chinese field
+    messages when it does not fit."""
+    checked = serializer_class(data=data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)

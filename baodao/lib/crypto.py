@@ -44,3 +44,13 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(value: str) -> str:
     return hmac.new(_lookup_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+@cache
+def _chain_key() -> bytes:
+    return settings.AUDIT_CHAIN_KEY.encode() if settings.AUDIT_CHAIN_KEY else _derive(b"audit-chain")
+
+
+def chain_hash(value: str) -> str:
+    """HMAC-SHA256 for the audit chain: without the key, a rewritten chain cannot be made to verify."""
+    return hmac.new(_chain_key(), value.encode(), hashlib.sha256).hexdigest()

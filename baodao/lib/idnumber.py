@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+
+from django.utils import timezone
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits only: \d also matches other scripts
 
 
 def normalise(value: str) -> str:
-    return value.strip().replace(" ", "").upper()
+    # NFKC turns full-width digits and letters (typed by Chinese input methods) into ASCII ones.
+    return unicodedata.normalize("NFKC", value).strip().replace(" ", "").upper()
 
 
 def check_digit(first17: str) -> str:
@@ -25,8 +29,10 @@ def is_valid(value: str) -> bool:
     if not _PATTERN.match(value):
         return False
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
+        return False
+    if born > timezone.localdate():
         return False
     return check_digit(value[:17]) == value[17]
 

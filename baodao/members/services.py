@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from baodao.accounts.models import User
 from baodao.accounts.scope import scope_for
@@ -29,11 +29,7 @@ def _id_fields(raw: str | None) -> dict[str, Any]:
         )
     digest = crypto.lookup_hash(value)
     if Member.objects.filter(id_number_hash=digest).exists():
-        raise Conflict(
-            "该身份证号码已登记在另一名党员名下。",
-            code="duplicate",
-            fields={"id_number": ["身份证号码已存在。"]},
-        )
+        raise _duplicate_id_number()
     return {
         "id_number_encrypted": crypto.encrypt(value),
         "id_number_hash": digest,
@@ -41,12 +37,17 @@ def _id_fields(raw: str | None) -> dict[str, Any]:
     }
 
 
+def _duplicate_id_number() -> Conflict:
+    return Conflict(
+        "该身份证号码已登记在另一名党员名下。", code="duplicate", fields={"id_number": ["身份证号码已存在。"]}
+    )
+
+
 def residence_check(community: Region | None, grid: Region | None) -> None:
     if community is not None and community.level != Level.COMMUNITY:
         raise Invalid("请选择社区。", fields={"community": ["不是社区。"]})
-    if grid is not None:
-        if grid.level != Level.GRID or community is None or grid.parent_id != community.pk:
-            raise Invalid("所选网格不属于该社区。", fields={"grid": ["网格不属于该社区。"]})
+    if grid is not None and (grid.level != Level.GRID or community is None or grid.parent_id != community.pk):
+        raise Invalid("所选网格不属于该社区。", fields={"grid": ["网格不属于该社区。"]})
 
 
 def member_create(
@@ -63,21 +64,31 @@ def member_create(
     pledge: str = "",
 ) -> Member:
     residence_check(community, grid)
+    home = grid or community
     if branch is not None and branch.unit_id != unit.pk:
         raise Invalid("所选支部不属于该单位。", fields={"branch": ["支部不属于该单位。"]})
-    return Member.objects.create(
-        user=user,
-        unit=unit,
-        branch=branch,
-        community=community,
-        grid=grid,
-        address=address.strip(),
-        residence_path=(grid or community).path if (grid or community) else "",
-        skills=parse_skills(skills),
-        tags=parse_tags(tags),
-        pledge=pledge.strip()[:PLEDGE_MAX],
-        **_id_fields(id_number),
-    )
+    id_fields = _id_fields(id_number)
+    try:
+        with transaction.atomic():
+            return Member.objects.create(
+                user=user,
+                unit=unit,
+                branch=branch,
+                community=community,
+                grid=grid,
+                address=address.strip(),
+                residence_path=home.path if home else "",
+                skills=parse_skills(skills),
+                tags=parse_tags(tags),
+                pledge=pledge.strip()[:PLEDGE_MAX],
+                **id_fields,
+            )
+    except IntegrityError:
+        # Someone registered the same number between the check above and this insert.
+        digest = id_fields["id_number_hash"]
+        if digest and Member.objects.filter(id_number_hash=digest).exists():
+            raise _duplicate_id_number() from None
+        raise
 
 
 PROFILE_FIELDS = frozenset({"skills", "tags", "preferences", "availability", "pledge", "branch", "name"})

@@ -45,14 +45,16 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
     paths = scope.paths()
     q = under("region__path", paths) | Q(pk__in=scope.units(Role.UNIT_ADMIN, Role.MEMBER))
     if paths:
-        q |= Q(community_registrations__in=_co_building_ids(paths))
-    return Unit.objects.filter(q).select_related("region").distinct()
+        # A subquery, not a join: a join would repeat a unit once per agreement and multiply any count
+        # annotated on the result (coverage_by_unit).
+        q |= Q(pk__in=_co_building_unit_ids(paths))
+    return Unit.objects.filter(q).select_related("region")
 
 
-def _co_building_ids(paths: tuple[str, ...]) -> QuerySet[Any]:
+def _co_building_unit_ids(paths: tuple[str, ...]) -> QuerySet[Any]:
     from baodao.registration.models import UnitRegistration
 
-    return UnitRegistration.objects.filter(under("community__path", paths)).values("pk")
+    return UnitRegistration.objects.filter(under("community__path", paths)).values("unit_id")
 
 
 def unit_get_for_user(user: Any, code: str) -> Unit:
@@ -64,3 +66,8 @@ def unit_get_for_user(user: Any, code: str) -> Unit:
 
 def communities_in(region: Region) -> QuerySet[Region]:
     return Region.objects.filter(path__startswith=region.path, level=Level.COMMUNITY)
+
+
+def units_in(region: Region) -> QuerySet[Unit]:
+    """Units belonging to the region or to any region under it."""
+    return Unit.objects.filter(region__path__startswith=region.path)

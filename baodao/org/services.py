@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,11 +10,18 @@ from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
 from baodao.lib.errors import Conflict, Invalid
 
-from .models import CHILD_LEVEL, Branch, Level, Region, Unit
+from .models import CHILD_LEVEL, Branch, Level, Region, Unit, code_validator
+
+
+def _check_code(code: str) -> None:
+    """Codes become materialised paths ("D/S/C/"): a slash, a space or a newline in one would corrupt them."""
+    if not isinstance(code, str) or not re.fullmatch(code_validator.regex, code):
+        raise Invalid(str(code_validator.message), fields={"code": ["编码格式不正确。"]})
 
 
 def region_create(*, actor: Any | None, code: str, name: str, level: str, parent: Region | None) -> Region:
     """Add a region under `parent`. `actor` None is the bootstrap (a new district)."""
+    _check_code(code)
     if level not in Level.values:
         raise Invalid("层级无效。", fields={"level": ["层级只能是 district、street、community 或 grid。"]})
     if parent is None:
@@ -49,6 +57,7 @@ def region_create(*, actor: Any | None, code: str, name: str, level: str, parent
 
 
 def unit_create(*, actor: Any | None, code: str, name: str, region: Region) -> Unit:
+    _check_code(code)
     if region.level not in (Level.DISTRICT, Level.STREET):
         raise Invalid("单位只能隶属于区或街道。", fields={"region": ["请选择区或街道。"]})
     if actor is not None and not scope_for(actor).covers_region(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from baodao.accounts.models import Role
@@ -13,16 +13,18 @@ from baodao.members.models import Member
 from baodao.org.models import Level, Region, Unit
 from baodao.policy.selectors import coverage_thresholds
 
-from .models import Registration, UnitRegistration
+from .models import Registration, Status, UnitRegistration
 
 
 def registrations_visible_to(user: Any) -> QuerySet[Registration]:
-    """Registrations into the caller's region subtrees, those of its units' members, and its own."""
+    """Registrations into the caller's region subtrees, those of its units' members (the units it
+    administers, and for a district or street the units in it, as in `members_visible_to`), and its own."""
     scope = scope_for(user)
     paths = scope.paths()
     q = (
         under("community__path", paths)
         | under("grid__path", paths)
+        | under("member__unit__region__path", scope.paths(Role.DISTRICT_ADMIN, Role.STREET_ADMIN))
         | Q(member__unit_id__in=scope.units(Role.UNIT_ADMIN))
     )
     if scope.member_id:
@@ -54,6 +56,25 @@ def unit_registration_get_for_user(user: Any, pk: int) -> UnitRegistration:
         return unit_registrations_visible_to(user).get(pk=pk)
     except (UnitRegistration.DoesNotExist, ValueError):
         raise Http404("没有找到该单位报到记录。") from None
+
+
+#: A member's 报到 status as units see it: registered (confirmed), applied (pending), or neither.
+MEMBER_STATUSES = {"registered": "已报到", "pending": "待确认", "unregistered": "未报到"}
+
+
+def members_with_status(qs: QuerySet[Member], *, status: str | None = None) -> QuerySet[Member]:
+    """Annotate `pending` (has a pending application) and keep only members in `status` when given
+    (a key of MEMBER_STATUSES). A member never holds a confirmed and a pending registration at once."""
+    qs = qs.annotate(
+        pending=Exists(Registration.objects.filter(member=OuterRef("pk"), status=Status.PENDING))
+    )
+    if status == "registered":
+        qs = qs.filter(registered_community__isnull=False)
+    elif status == "pending":
+        qs = qs.filter(pending=True)
+    elif status == "unregistered":
+        qs = qs.filter(registered_community__isnull=True, pending=False)
+    return qs
 
 
 # ---- 报到率 --------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-
 from django.utils import timezone
 
 from baodao.accounts.models import Role

@@ -1,0 +1,87 @@
+import re
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+PATHS = [
+    "/api/v1/auth/token",
+    "/api/v1/me",
+    "/api/v1/me/profile",
+    "/api/v1/users",
+    "/api/v1/regions",
+    "/api/v1/regions/{code}",
+    "/api/v1/units",
+    "/api/v1/units/{code}",
+    "/api/v1/units/{code}/coverage",
+    "/api/v1/coverage",
+    "/api/v1/skills",
+    "/api/v1/members",
+    "/api/v1/members/{id}",
+    "/api/v1/members/{id}/unmask",
+    "/api/v1/registrations",
+    "/api/v1/registrations/{id}",
+    "/api/v1/registrations/{id}/confirm",
+    "/api/v1/registrations/{id}/reject",
+    "/api/v1/registrations/{id}/end",
+    "/api/v1/unit-registrations",
+    "/api/v1/unit-registrations/{id}",
+    "/api/v1/unit-registrations/{id}/confirm",
+    "/api/v1/unit-registrations/{id}/reject",
+    "/api/v1/unit-registrations/{id}/end",
+]
+
+
+@pytest.fixture
+def schema(db, anon):
+    r = anon.get("/api/schema/", {"format": "json"})
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_it_publishes_a_valid_openapi_document_with_every_path(schema):
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    assert set(PATHS) <= set(schema["paths"])
+
+
+def test_it_documents_requests_responses_and_errors(schema):
+    paths = schema["paths"]
+    token = paths["/api/v1/auth/token"]["post"]
+    assert token["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/TokenInRequest")
+    assert {"200", "400", "401", "429"} <= set(token["responses"])
+    assert "security" not in token  # signing in needs no token
+    members = paths["/api/v1/members"]["get"]
+    assert {"bearerAuth": []} in members["security"]
+    assert {p["name"] for p in members["parameters"]} >= {
+        "community",
+        "unit",
+        "skill",
+        "registered",
+        "grid",
+        "page",
+    }
+    assert members["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/PaginatedMemberOutList"
+    )
+    apply = paths["/api/v1/registrations"]["post"]
+    assert {"201", "400", "401", "404", "409"} <= set(apply["responses"])
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"error", "detail", "fields"}
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "POST /api/v1/auth/token 取得的令牌",
+    }
+
+
+def test_it_renders_the_docs_without_external_assets(db, anon):
+    r = anon.get("/api/docs/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "the docs must not load anything from a CDN"
+    script = re.search(r'<script src="([^"]+\?[^"]*script[^"]*)"', html)
+    assert script is not None, "the start-up script is served as a file (no inline script under our CSP)"
+    js = anon.get(script.group(1).replace("&amp;", "&"))
+    assert js.status_code == 200
+    assert "/api/schema/" in js.content.decode()
+    assert "http://" not in js.content.decode() and "https://" not in js.content.decode()

@@ -4,13 +4,21 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from baodao.accounts import api as accounts
+from baodao.activation import api as activation
+from baodao.exports import api as exports
+from baodao.jobs import api as jobs
 from baodao.lib.api import api_not_found
 from baodao.members import api as members
 from baodao.org import api as org
 from baodao.registration import api as registration
+from baodao.roster import api as roster
 
 v1 = [
     path("auth/token", accounts.TokenView.as_view(), name="token"),
+    path("auth/activate", activation.ActivateView.as_view(), name="activate"),
+    path(
+        "auth/activation-code", activation.ActivationCodeRequestView.as_view(), name="activation-code-request"
+    ),
     path("me", accounts.MeView.as_view(), name="me"),
     path("me/profile", members.MeProfileView.as_view(), name="me-profile"),
     path("users", accounts.UserCreateView.as_view(), name="users"),
@@ -24,6 +32,11 @@ v1 = [
     path("members", members.MemberListView.as_view(), name="members"),
     path("members/<int:pk>", members.MemberDetailView.as_view(), name="member"),
     path("members/<int:pk>/unmask", members.MemberUnmaskView.as_view(), name="member-unmask"),
+    path(
+        "members/<int:pk>/activation-code",
+        activation.MemberActivationCodeView.as_view(),
+        name="member-activation-code",
+    ),
     path("registrations", registration.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>", registration.RegistrationDetailView.as_view(), name="registration"),
     path(
@@ -58,6 +71,20 @@ v1 = [
         registration.UnitRegistrationEndView.as_view(),
         name="unit-registration-end",
     ),
+    path("jobs/<uuid:job_id>", jobs.JobDetailView.as_view(), name="job"),
+    path("units/<str:code>/roster", roster.UnitRosterView.as_view(), name="unit-roster"),
+    path("roster/template", roster.RosterTemplateView.as_view(), name="roster-template"),
+    path("roster-imports/<int:pk>", roster.RosterImportDetailView.as_view(), name="roster-import"),
+    path("roster-imports/<int:pk>/commit", roster.RosterCommitView.as_view(), name="roster-import-commit"),
+    path(
+        "roster-imports/<int:pk>/errors.xlsx",
+        roster.RosterErrorWorkbookView.as_view(),
+        name="roster-import-errors",
+    ),
+    path("exports/members", exports.MemberExportView.as_view(), name="export-members"),
+    path("exports/registrations", exports.RegistrationExportView.as_view(), name="export-registrations"),
+    path("exports/coverage", exports.CoverageExportView.as_view(), name="export-coverage"),
+    path("exports/files/<int:pk>", exports.ExportFileView.as_view(), name="export-file"),
 ]
 
 urlpatterns = [

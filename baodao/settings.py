@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -42,12 +43,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "baodao.audit",
     "baodao.accounts",
     "baodao.org",
     "baodao.policy",
     "baodao.members",
     "baodao.registration",
+    "baodao.notify",
+    "baodao.activation",
+    "baodao.jobs",
+    "baodao.roster",
+    "baodao.exports",
     "baodao.web",
 ]
 
@@ -87,6 +95,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'baodao.sqlite3'}"),
 }
+if TEST_DATABASE_NAME := env.str("TEST_DATABASE_NAME", default=""):
+    # Lets several test runs share one PostgreSQL server without clobbering each other's test database.
+    DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -106,6 +117,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# The task queue (django-tasks): tasks are rows in the database, run by `manage.py db_worker` — started
+# next to the web server by `make run`, as separate processes (any number, on any host) in production.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Roster imports: the largest upload accepted, the most rows in one file, and the size above which an
+# import runs on the task queue instead of inside the request.
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=20 * 1024 * 1024)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=200_000)
+ROSTER_SYNC_MAX_ROWS = env.int("ROSTER_SYNC_MAX_ROWS", default=2_000)
+# Exports: the largest Excel export written inside the request; a larger one runs on the task queue.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=20_000)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -135,7 +163,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+LANGUAGES = [("zh-hans", _("简体中文"))]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -168,8 +196,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "报到 API",
-    "DESCRIPTION": "在职党员进社区（双报到）平台接口 /api/v1。错误统一为 {error, detail, fields}。",
+    "TITLE": _("报到 API"),
+    "DESCRIPTION": _("在职党员进社区（双报到）平台接口 /api/v1。错误统一为 {error, detail, fields}。"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -178,6 +206,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
+# First sign-in: how long an activation code stays valid, and the class that sends text messages (see
+# baodao/notify/sms.py; the default keeps them in an outbox table instead of delivering them).
+ACTIVATION_CODE_TTL = timedelta(hours=env.int("ACTIVATION_CODE_TTL_HOURS", default=72))
+SMS_BACKEND = env.str("SMS_BACKEND", default="baodao.notify.sms.OutboxBackend")
 
 # Content Security Policy: everything is served by the application itself (no CDN).
 CONTENT_SECURITY_POLICY = {

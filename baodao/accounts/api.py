@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -30,19 +32,23 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token 取得的令牌"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": gettext("POST /api/v1/auth/token 取得的令牌"),
+        }
 
 
 # ---- sign-in --------------------------------------------------------------------------------------------
 
 
 class TokenIn(serializers.Serializer):
-    phone = serializers.CharField(max_length=20, help_text="11 位手机号")
+    phone = serializers.CharField(max_length=20, help_text=_("11 位手机号"))
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
 class TokenOut(serializers.Serializer):
-    token = serializers.CharField(help_text="放在请求头 Authorization: Bearer <token> 中")
+    token = serializers.CharField(help_text=_("放在请求头 Authorization: Bearer <token> 中"))
 
 
 class TokenView(APIView):
@@ -74,10 +80,10 @@ class GrantOut(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     role_label = serializers.CharField(source="get_role_display")
     region = serializers.CharField(
-        source="region.code", allow_null=True, help_text="区域编码（按区域授权时）"
+        source="region.code", allow_null=True, help_text=_("区域编码（按区域授权时）")
     )
-    unit = serializers.CharField(source="unit.code", allow_null=True, help_text="单位编码（按单位授权时）")
-    can_unmask = serializers.BooleanField(help_text="可查看完整敏感信息")
+    unit = serializers.CharField(source="unit.code", allow_null=True, help_text=_("单位编码（按单位授权时）"))
+    can_unmask = serializers.BooleanField(help_text=_("可查看完整敏感信息"))
 
 
 class MeOut(serializers.Serializer):
@@ -85,14 +91,14 @@ class MeOut(serializers.Serializer):
     phone = serializers.CharField()
     name = serializers.CharField()
     grants = GrantOut(many=True)
-    member = OwnMemberOut(allow_null=True, help_text="本人的党员档案（完整信息）；不是党员时为 null")
+    member = OwnMemberOut(allow_null=True, help_text=_("本人的党员档案（完整信息）；不是党员时为 null"))
 
 
 class UserOut(serializers.Serializer):
     """A person as the admin who created it sees it: phone and ID number masked."""
 
     id = serializers.IntegerField()
-    phone = serializers.CharField(help_text="手机号（脱敏）")
+    phone = serializers.CharField(help_text=_("手机号（脱敏）"))
     name = serializers.CharField()
     grants = GrantOut(many=True)
     member = MemberOut(allow_null=True)
@@ -118,27 +124,29 @@ class MeView(APIView):
 
 
 class UserIn(serializers.Serializer):
-    phone = serializers.CharField(max_length=20, help_text="11 位手机号（登录名）")
+    phone = serializers.CharField(max_length=20, help_text=_("11 位手机号（登录名）"))
     name = serializers.CharField(max_length=50)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, help_text="初始密码，至少 8 位")
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, help_text=_("初始密码，至少 8 位")
+    )
     role = serializers.ChoiceField(choices=Role.choices)
     region = serializers.CharField(
         required=False,
         allow_blank=True,
         allow_null=True,
-        help_text="按区域授权的角色：区域编码；党员：可选，居住社区或网格编码",
+        help_text=_("按区域授权的角色：区域编码；党员：可选，居住社区或网格编码"),
     )
     unit = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, help_text="单位党组织、党员：单位编码"
+        required=False, allow_blank=True, allow_null=True, help_text=_("单位党组织、党员：单位编码")
     )
     id_number = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=18, help_text="党员：可选，身份证号"
+        required=False, allow_blank=True, allow_null=True, max_length=18, help_text=_("党员：可选，身份证号")
     )
     skills = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="党员：特长编码或名称"
+        child=serializers.CharField(), required=False, help_text=_("党员：特长编码或名称")
     )
     can_unmask = serializers.BooleanField(
-        default=False, help_text="管理角色：可查看完整敏感信息（授予人自己须有此权限）"
+        default=False, help_text=_("管理角色：可查看完整敏感信息（授予人自己须有此权限）")
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 def lockout_minutes() -> int:
@@ -12,7 +13,12 @@ def lockout_minutes() -> int:
 
 
 def lockout_message() -> str:
-    return f"登录失败次数过多，该账号已被临时锁定，请 {lockout_minutes()} 分钟后再试。"
+    minutes = lockout_minutes()
+    return ngettext(
+        "登录失败次数过多，该账号已被临时锁定，请 %(minutes)d 分钟后再试。",
+        "登录失败次数过多，该账号已被临时锁定，请 %(minutes)d 分钟后再试。",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_response(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -5,21 +5,23 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 PHONE_RE = r"^1[3-9]\d{9}$"
-phone_validator = RegexValidator(PHONE_RE, "请输入 11 位中国大陆手机号码。")
+phone_validator = RegexValidator(PHONE_RE, _("请输入 11 位中国大陆手机号码。"))
 
 
 class Role(models.TextChoices):
-    DISTRICT_ADMIN = "district_admin", "区委组织部"
-    STREET_ADMIN = "street_admin", "街道党工委"
-    COMMUNITY_ADMIN = "community_admin", "社区党委"
-    GRID_WORKER = "grid_worker", "网格员"
-    UNIT_ADMIN = "unit_admin", "单位党组织"
-    MEMBER = "member", "在职党员"
-    RESIDENT = "resident", "居民"
-    AUDITOR = "auditor", "安全审计员"
-    SECURITY_ADMIN = "security_admin", "安全保密管理员"
+    DISTRICT_ADMIN = "district_admin", _("区委组织部")
+    STREET_ADMIN = "street_admin", _("街道党工委")
+    COMMUNITY_ADMIN = "community_admin", _("社区党委")
+    GRID_WORKER = "grid_worker", _("网格员")
+    UNIT_ADMIN = "unit_admin", _("单位党组织")
+    MEMBER = "member", _("在职党员")
+    RESIDENT = "resident", _("居民")
+    AUDITOR = "auditor", _("安全审计员")
+    SECURITY_ADMIN = "security_admin", _("安全保密管理员")
 
 
 #: The region level each region-scoped role is granted on. Unit-scoped roles name a unit instead.
@@ -60,9 +62,9 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in by mobile number. What it may do comes from its grants."""
 
-    phone = models.CharField("手机号", max_length=11, unique=True, validators=[phone_validator])
-    name = models.CharField("姓名", max_length=50)
-    is_active = models.BooleanField("启用", default=True)
+    phone = models.CharField(_("手机号"), max_length=11, unique=True, validators=[phone_validator])
+    name = models.CharField(_("姓名"), max_length=50)
+    is_active = models.BooleanField(_("启用"), default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
 
@@ -71,28 +73,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.phone}）"
+        return gettext("%(name)s（%(phone)s）") % {"name": self.name, "phone": self.phone}
 
 
 class Grant(models.Model):
     """A role over a region subtree or over a unit. A person may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
         "org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    can_unmask = models.BooleanField("可查看完整敏感信息", default=False)
+    can_unmask = models.BooleanField(_("可查看完整敏感信息"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "授权"
-        verbose_name_plural = "授权"
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -124,8 +126,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
 
     def __str__(self) -> str:
         return f"token #{self.pk} of {self.user_id}"

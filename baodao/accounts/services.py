@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from baodao.audit.models import Action
 from baodao.audit.services import audit_record
@@ -53,7 +54,7 @@ def _check_phone(phone: str) -> str:
     phone = phone_normalise(phone)
     if not re.match(PHONE_RE, phone):
         raise Invalid(
-            "手机号格式不正确，应为 11 位中国大陆手机号码。", fields={"phone": ["手机号格式不正确。"]}
+            _("手机号格式不正确，应为 11 位中国大陆手机号码。"), fields={"phone": [_("手机号格式不正确。")]}
         )
     return phone
 
@@ -63,7 +64,8 @@ def _check_password(password: str, user: User | None = None) -> None:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         raise Invalid(
-            "密码不符合要求：" + "".join(exc.messages), fields={"password": list(exc.messages)}
+            _("密码不符合要求：%(problems)s") % {"problems": "".join(exc.messages)},
+            fields={"password": list(exc.messages)},
         ) from None
 
 
@@ -73,17 +75,21 @@ def grant_check(
     """Raise unless `actor` may grant `role` on `region`/`unit`. Out-of-scope targets are not found.
     Unmasking is given only with an admin role, and only by someone who may unmask there already."""
     if role not in Role.values:
-        raise Invalid("角色无效。", fields={"role": [f"可选：{'、'.join(Role.values)}"]})
+        raise Invalid(
+            _("角色无效。"), fields={"role": [_("可选：%(roles)s") % {"roles": _("、").join(Role.values)}]}
+        )
     if role in UNIT_ROLES:
         if unit is None:
-            raise Invalid("该角色需要指定单位。", fields={"unit": ["请填写单位编码。"]})
+            raise Invalid(_("该角色需要指定单位。"), fields={"unit": [_("请填写单位编码。")]})
     else:
         if region is None:
-            raise Invalid("该角色需要指定区域。", fields={"region": ["请填写区域编码。"]})
+            raise Invalid(_("该角色需要指定区域。"), fields={"region": [_("请填写区域编码。")]})
         if region.level != ROLE_REGION_LEVEL[role]:
-            raise Invalid("区域层级与角色不匹配。", fields={"region": ["区域层级与角色不匹配。"]})
+            raise Invalid(_("区域层级与角色不匹配。"), fields={"region": [_("区域层级与角色不匹配。")]})
     if can_unmask and role not in UNMASK_ROLES:
-        raise Invalid("该角色不能查看完整敏感信息。", fields={"can_unmask": ["该角色不能查看完整敏感信息。"]})
+        raise Invalid(
+            _("该角色不能查看完整敏感信息。"), fields={"can_unmask": [_("该角色不能查看完整敏感信息。")]}
+        )
     if actor is None:  # bootstrap and demo
         return
     scope = scope_for(actor)
@@ -93,14 +99,16 @@ def grant_check(
         assert region is not None
         allowed = [r for r in GRANTABLE if any(region.path.startswith(p) for p in scope.paths(r))]
     if not allowed:
-        raise Http404("没有找到该区域或单位。")
+        raise Http404(_("没有找到该区域或单位。"))
     if not any(role in GRANTABLE[r] for r in allowed):
-        raise Invalid("您不能授予该角色。", code="forbidden_role", fields={"role": ["无权授予该角色。"]})
+        raise Invalid(
+            _("您不能授予该角色。"), code="forbidden_role", fields={"role": [_("无权授予该角色。")]}
+        )
     if can_unmask and not _may_unmask_in(scope, region, unit):
         raise Invalid(
-            "您自己没有查看完整敏感信息的权限，不能授予他人。",
+            _("您自己没有查看完整敏感信息的权限，不能授予他人。"),
             code="forbidden_unmask",
-            fields={"can_unmask": ["无权授予查看完整敏感信息的权限。"]},
+            fields={"can_unmask": [_("无权授予查看完整敏感信息的权限。")]},
         )
 
 
@@ -133,7 +141,7 @@ def grant_add(
                 can_unmask=can_unmask,
             )
     except IntegrityError:
-        raise Conflict("该用户已拥有此授权。", code="duplicate") from None
+        raise Conflict(_("该用户已拥有此授权。"), code="duplicate") from None
     audit_record(
         action=Action.GRANT_ADDED,
         actor=actor,
@@ -166,12 +174,12 @@ def user_create(
     phone = _check_phone(phone)
     name = (name or "").strip()
     if not name:
-        raise Invalid("请填写姓名。", fields={"name": ["请填写姓名。"]})
+        raise Invalid(_("请填写姓名。"), fields={"name": [_("请填写姓名。")]})
     grant_check(actor, role=role, region=region, unit=unit, can_unmask=can_unmask)
     if password:
         _check_password(password)
     if User.objects.filter(phone=phone).exists():
-        raise Conflict("该手机号已注册。", code="duplicate", fields={"phone": ["手机号已注册。"]})
+        raise Conflict(_("该手机号已注册。"), code="duplicate", fields={"phone": [_("手机号已注册。")]})
     try:
         with transaction.atomic():
             user = User.objects.create_user(phone=phone, password=password or None, name=name[:50])
@@ -201,7 +209,9 @@ def user_create(
                 request=request,
             )
     except IntegrityError:
-        raise Conflict("该手机号已注册。", code="duplicate", fields={"phone": ["手机号已注册。"]}) from None
+        raise Conflict(
+            _("该手机号已注册。"), code="duplicate", fields={"phone": [_("手机号已注册。")]}
+        ) from None
     return user
 
 
@@ -214,7 +224,7 @@ def sign_in(*, request: Any, phone: str, password: str) -> User:
         raise LockedOut
     if user is None or not user.is_active:
         audit_record(action=Action.LOGIN_FAILED, actor_label=phone[:64], request=request)
-        raise Invalid("手机号或密码不正确。", code="bad_credentials")
+        raise Invalid(_("手机号或密码不正确。"), code="bad_credentials")
     if settings.AXES_RESET_ON_SUCCESS:
         # django-axes resets only on `user_logged_in`, which a token sign-in (no session) never sends.
         axes_reset(username=phone)

@@ -6,24 +6,29 @@ chain from that point on (see `audit_verify`). Database triggers refuse UPDATE a
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Action(models.TextChoices):
-    LOGIN = "login", "登录成功"
-    LOGIN_FAILED = "login_failed", "登录失败"
-    LOCKED_OUT = "locked_out", "账户锁定"
-    LOGOUT = "logout", "退出登录"
-    TOKEN_ISSUED = "token_issued", "签发接口令牌"
-    USER_CREATED = "user_created", "创建账户"
-    GRANT_ADDED = "grant_added", "授予角色"
-    GRANT_REMOVED = "grant_removed", "撤销角色"
-    UNMASKED = "unmasked", "查看完整敏感信息"
-    REGISTRATION_CONFIRMED = "registration_confirmed", "确认报到"
-    REGISTRATION_REJECTED = "registration_rejected", "驳回报到"
-    REGISTRATION_ENDED = "registration_ended", "结束报到"
-    UNIT_REGISTRATION_CONFIRMED = "unit_registration_confirmed", "确认单位报到"
-    UNIT_REGISTRATION_REJECTED = "unit_registration_rejected", "驳回单位报到"
-    POLICY_CHANGED = "policy_changed", "修改政策"
+    LOGIN = "login", _("登录成功")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账户锁定")
+    LOGOUT = "logout", _("退出登录")
+    TOKEN_ISSUED = "token_issued", _("签发接口令牌")
+    USER_CREATED = "user_created", _("创建账户")
+    GRANT_ADDED = "grant_added", _("授予角色")
+    GRANT_REMOVED = "grant_removed", _("撤销角色")
+    UNMASKED = "unmasked", _("查看完整敏感信息")
+    REGISTRATION_CONFIRMED = "registration_confirmed", _("确认报到")
+    REGISTRATION_REJECTED = "registration_rejected", _("驳回报到")
+    REGISTRATION_ENDED = "registration_ended", _("结束报到")
+    UNIT_REGISTRATION_CONFIRMED = "unit_registration_confirmed", _("确认单位报到")
+    UNIT_REGISTRATION_REJECTED = "unit_registration_rejected", _("驳回单位报到")
+    POLICY_CHANGED = "policy_changed", _("修改政策")
+    ROSTER_IMPORTED = "roster_imported", _("导入党员名册")
+    EXPORTED = "exported", _("导出数据")
+    ACTIVATION_ISSUED = "activation_issued", _("发放激活码")
+    ACTIVATED = "activated", _("激活账户并设置密码")
 
 
 class AuditEvent(models.Model):

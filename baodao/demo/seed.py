@@ -85,6 +85,9 @@ DEMO_PEOPLE = (
     DemoPerson("resident", Role.RESIDENT, "张桂英", "13900000008", "居民"),
 )
 DEMO_UNIT = "DH-SWJ"
+#: Members of the demo unit left as a roster import leaves them, without a password, to try the first sign-in
+#: (activation codes): their phone numbers are known so that the demo can be followed step by step.
+UNACTIVATED_PHONES = tuple(f"139000000{n}" for n in range(11, 16))
 DEMO_MEMBERS = sum(1 for p in DEMO_PEOPLE if p.role == Role.MEMBER)
 
 
@@ -133,6 +136,7 @@ def seed_demo(
         builder.add_staff()
         builder.add_members(members - DEMO_MEMBERS)
         builder.add_unit_registrations()
+        builder.add_unactivated()
     return Summary(counts=demo_counts(), seconds=time.monotonic() - started)
 
 
@@ -503,6 +507,22 @@ class _Builder:
             Member.objects.bulk_create(members, batch_size=BATCH)
         self.say(f"党员：{n + DEMO_MEMBERS} 名（{time.monotonic() - started:.1f} 秒）")
         self._registrations(plans, members)
+
+    def add_unactivated(self) -> None:
+        """A few members of the demo unit who never applied, preferably living in the demo community, lose
+        their password (and get known phone numbers): the unit admin, the community and the SMS page can
+        activate them."""
+        unit = next(u for u in self.units if u.code == DEMO_UNIT)
+        never_applied = Member.objects.filter(unit=unit, registrations__isnull=True).exclude(
+            user__phone__in=[p.phone for p in DEMO_PEOPLE]
+        )
+        wanted = len(UNACTIVATED_PHONES)
+        near = list(never_applied.filter(community=self.communities[0]).order_by("pk")[:wanted])
+        rest = never_applied.exclude(pk__in=[m.pk for m in near]).order_by("pk")
+        chosen = near + list(rest[: wanted - len(near)])
+        for member, phone in zip(chosen, UNACTIVATED_PHONES, strict=False):
+            User.objects.filter(pk=member.user_id).update(phone=phone, password=make_password(None))
+        self.say(f"尚未设置密码（可试用首次登录激活）的党员：{len(chosen)} 名")
 
     @staticmethod
     def _id_fields(number: str | None) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -43,16 +45,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         return error_response(exc.status, exc.code, exc.detail, exc.fields)
     if isinstance(exc, Http404):
-        return error_response(404, "not_found", str(exc) or "没有找到。")
+        return error_response(404, "not_found", str(exc) or _("没有找到。"))
     if isinstance(exc, PermissionDenied):
-        return error_response(403, "forbidden", "您没有执行此操作的权限。")
+        return error_response(403, "forbidden", _("您没有执行此操作的权限。"))
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        first = next(iter(fields.values()), ["请求数据不正确。"])[0]
-        return error_response(400, "invalid", f"请求数据不正确：{first}", fields)
+        first = next(iter(fields.values()), [_("请求数据不正确。")])[0]
+        return error_response(400, "invalid", _("请求数据不正确：%(first)s") % {"first": first}, fields)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         detail = (
-            "请先登录，或在请求头中提供有效令牌。"
+            _("请先登录，或在请求头中提供有效令牌。")
             if isinstance(exc, exceptions.NotAuthenticated)
             else str(exc.detail)
         )
@@ -62,12 +64,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.APIException):
         code = _STATUS_CODES.get(exc.status_code, "error")
         detail = {
-            400: "请求内容无法解析，请提交有效的 JSON。",  # ParseError (ValidationError is handled above)
-            403: "您没有执行此操作的权限。",
-            405: "不支持该请求方法。",
-            406: "无法提供所请求的格式。",
-            415: "不支持的请求内容类型，请使用 JSON。",
-            429: "请求过于频繁，请稍后再试。",
+            400: _("请求内容无法解析，请提交有效的 JSON。"),  # ParseError (ValidationError is handled above)
+            403: _("您没有执行此操作的权限。"),
+            405: _("不支持该请求方法。"),
+            406: _("无法提供所请求的格式。"),
+            415: _("不支持的请求内容类型，请使用 JSON。"),
+            429: _("请求过于频繁，请稍后再试。"),
         }.get(exc.status_code, str(exc.detail))
         return error_response(exc.status_code, code, detail)
     return None
@@ -94,7 +96,8 @@ class Pagination(PageNumberPagination):
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error shape, not with the HTML 404 page."""
     return JsonResponse(
-        {"error": "not_found", "detail": f"没有这个接口：{request.path}", "fields": {}}, status=404
+        {"error": "not_found", "detail": _("没有这个接口：%(path)s") % {"path": request.path}, "fields": {}},
+        status=404,
     )
 
 
@@ -109,29 +112,31 @@ def parse_bool(value: str | None) -> bool | None:
         return True
     if value.lower() in ("0", "false", "no", "否"):
         return False
-    raise DomainError("布尔参数只能是 true 或 false。", fields={"registered": ["只能是 true 或 false。"]})
+    raise DomainError(
+        _("布尔参数只能是 true 或 false。"), fields={"registered": [_("只能是 true 或 false。")]}
+    )
 
 
 class ErrorOut(serializers.Serializer):
     """The body of every error answer (for the schema; `exception_handler` builds it)."""
 
     error = serializers.CharField(
-        help_text="稳定的错误代码，如 invalid、unauthenticated、not_found、conflict"
+        help_text=gettext_lazy("稳定的错误代码，如 invalid、unauthenticated、not_found、conflict")
     )
-    detail = serializers.CharField(help_text="中文说明")
+    detail = serializers.CharField(help_text=gettext_lazy("中文说明"))
     # The metaclass takes declared fields out of the class body, so this does not shadow Serializer.fields.
     fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), help_text="各字段的错误说明"
+        child=serializers.ListField(child=serializers.CharField()), help_text=gettext_lazy("各字段的错误说明")
     )
 
 
 _ERROR_DESCRIPTIONS = {
-    400: "请求数据不正确",
-    401: "未登录或令牌无效",
-    403: "可以看到该对象，但无权执行此操作",
-    404: "不存在，或不在您的管辖范围内",
-    409: "当前状态不允许此操作，或与已有数据重复",
-    429: "登录失败次数过多，已临时锁定",
+    400: gettext_lazy("请求数据不正确"),
+    401: gettext_lazy("未登录或令牌无效"),
+    403: gettext_lazy("可以看到该对象，但无权执行此操作"),
+    404: gettext_lazy("不存在，或不在您的管辖范围内"),
+    409: gettext_lazy("当前状态不允许此操作，或与已有数据重复"),
+    429: gettext_lazy("登录失败次数过多，已临时锁定"),
 }
 
 

@@ -42,8 +42,29 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
+def encrypt_bytes(value: bytes) -> bytes:
+    """For files that carry sensitive values (an uploaded roster holds ID numbers) while they are kept."""
+    return _fernet().encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(token)
+
+
 def lookup_hash(value: str) -> str:
     return hmac.new(_lookup_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+@cache
+def _code_key() -> bytes:
+    return _derive(b"one-time-code")
+
+
+def code_hash(value: str) -> str:
+    """HMAC-SHA256 of a short one-time code (activation codes): a code of 8 digits has only 10^8 values, so
+    without a key a copy of the database would give every code away. The key derives from SECRET_KEY:
+    changing it voids the codes outstanding."""
+    return hmac.new(_code_key(), value.encode(), hashlib.sha256).hexdigest()
 
 
 @cache

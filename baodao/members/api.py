@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -51,23 +53,23 @@ class MemberOut(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField(source="user.name")
-    phone = serializers.SerializerMethodField(help_text="手机号，脱敏如 138****5678（本人可见完整号码）")
-    id_number = serializers.CharField(source="id_number_masked", help_text="身份证号，始终脱敏")
+    phone = serializers.SerializerMethodField(help_text=_("手机号，脱敏如 138****5678（本人可见完整号码）"))
+    id_number = serializers.CharField(source="id_number_masked", help_text=_("身份证号，始终脱敏"))
     unit = RefOut()
-    branch = serializers.CharField(source="branch.name", allow_null=True, help_text="党支部名称")
-    on_roster = serializers.BooleanField(help_text="是否在单位党员名册上")
-    community = RefOut(allow_null=True, help_text="居住社区")
-    grid = RefOut(allow_null=True, help_text="居住网格")
-    address = serializers.SerializerMethodField(help_text="楼栋/住址，脱敏（本人可见完整地址）")
-    registered = serializers.BooleanField(source="is_registered", help_text="是否已在社区报到（已确认）")
-    registered_community = RefOut(allow_null=True, help_text="已报到的社区")
-    skills = serializers.ListField(child=serializers.CharField(), help_text="特长编码，见 /api/v1/skills")
+    branch = serializers.CharField(source="branch.name", allow_null=True, help_text=_("党支部名称"))
+    on_roster = serializers.BooleanField(help_text=_("是否在单位党员名册上"))
+    community = RefOut(allow_null=True, help_text=_("居住社区"))
+    grid = RefOut(allow_null=True, help_text=_("居住网格"))
+    address = serializers.SerializerMethodField(help_text=_("楼栋/住址，脱敏（本人可见完整地址）"))
+    registered = serializers.BooleanField(source="is_registered", help_text=_("是否已在社区报到（已确认）"))
+    registered_community = RefOut(allow_null=True, help_text=_("已报到的社区"))
+    skills = serializers.ListField(child=serializers.CharField(), help_text=_("特长编码，见 /api/v1/skills"))
     tags = serializers.ListField(child=serializers.CharField())
-    preferences = serializers.ListField(child=serializers.CharField(), help_text="服务意愿（特长编码）")
+    preferences = serializers.ListField(child=serializers.CharField(), help_text=_("服务意愿（特长编码）"))
     availability = serializers.ListField(
-        child=serializers.CharField(), help_text="可服务时间，如 sat-morning"
+        child=serializers.CharField(), help_text=_("可服务时间，如 sat-morning")
     )
-    pledge = serializers.CharField(help_text="服务承诺（亮承诺）")
+    pledge = serializers.CharField(help_text=_("服务承诺（亮承诺）"))
 
     def get_phone(self, member: Member) -> str:
         return member.user.phone if _viewer_is(self.context, member) else member.phone_masked
@@ -80,7 +82,7 @@ class OwnMemberOut(MemberOut):
     """The member's own profile, in full (only ever shown to the member itself)."""
 
     phone = serializers.CharField(source="user.phone")  # type: ignore[assignment]
-    id_number = serializers.SerializerMethodField(help_text="身份证号（本人可见完整号码）")  # type: ignore[assignment]
+    id_number = serializers.SerializerMethodField(help_text=_("身份证号（本人可见完整号码）"))  # type: ignore[assignment]
     address = serializers.CharField()  # type: ignore[assignment]
 
     def get_id_number(self, member: Member) -> str:
@@ -92,7 +94,7 @@ class MemberSummaryOut(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField(source="user.name")
-    phone = serializers.SerializerMethodField(help_text="手机号，脱敏（本人可见完整号码）")
+    phone = serializers.SerializerMethodField(help_text=_("手机号，脱敏（本人可见完整号码）"))
     unit = RefOut()
 
     def get_phone(self, member: Member) -> str:
@@ -106,14 +108,14 @@ class UnmaskOut(serializers.Serializer):
 
 
 class MemberFilter(serializers.Serializer):
-    community = serializers.CharField(required=False, help_text="居住或报到社区编码")
-    grid = serializers.CharField(required=False, help_text="网格编码")
-    unit = serializers.CharField(required=False, help_text="单位编码")
-    skill = serializers.ChoiceField(choices=Skill.choices, required=False, help_text="特长编码")
+    community = serializers.CharField(required=False, help_text=_("居住或报到社区编码"))
+    grid = serializers.CharField(required=False, help_text=_("网格编码"))
+    unit = serializers.CharField(required=False, help_text=_("单位编码"))
+    skill = serializers.ChoiceField(choices=Skill.choices, required=False, help_text=_("特长编码"))
     registered = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true 已报到；false 未报到"
+        required=False, allow_null=True, default=None, help_text=_("true 已报到；false 未报到")
     )
-    q = serializers.CharField(required=False, help_text="按姓名或住址查找")
+    q = serializers.CharField(required=False, help_text=_("按姓名或住址查找"))
 
 
 class MemberListView(generics.ListAPIView):
@@ -157,15 +159,21 @@ class ProfileIn(serializers.Serializer):
     """Only the fields present change. Residence changes go through registration (a transfer)."""
 
     name = serializers.CharField(required=False, max_length=50)
-    skills = serializers.ListField(child=serializers.CharField(), required=False, help_text="特长编码或名称")
-    tags = serializers.ListField(child=serializers.CharField(), required=False, help_text="自由标签")
+    skills = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("特长编码或名称")
+    )
+    tags = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("自由标签"))
     preferences = serializers.ListField(child=serializers.CharField(), required=False)
     availability = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="如 sat-morning、sun-evening"
+        child=serializers.CharField(), required=False, help_text=_("如 sat-morning、sun-evening")
     )
     pledge = serializers.CharField(required=False, allow_blank=True, max_length=PLEDGE_MAX)
     branch = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="本单位已有党支部的名称"
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=100,
+        help_text=_("本单位已有党支部的名称"),
     )
 
 
@@ -175,7 +183,9 @@ def _branch_of(member: Member, name: str | None) -> Branch | None:
         return None
     branch = member.unit.branches.filter(name=name).first()
     if branch is None:
-        raise serializers.ValidationError({"branch": [f"本单位没有名为“{name}”的党支部。"]})
+        raise serializers.ValidationError(
+            {"branch": [gettext("本单位没有名为“%(name)s”的党支部。") % {"name": name}]}
+        )
     return branch
 
 
@@ -184,7 +194,7 @@ class MeProfileView(APIView):
     def patch(self, request: Request) -> Response:
         member = own_member(request.user)
         if member is None:
-            raise Http404("您还没有党员档案。")
+            raise Http404(gettext("您还没有党员档案。"))
         changes = validated(ProfileIn, request.data)
         if "branch" in changes:
             changes["branch"] = _branch_of(member, changes["branch"])

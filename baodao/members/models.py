@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from baodao.lib import crypto, idnumber
 
@@ -9,35 +10,35 @@ from baodao.lib import crypto, idnumber
 class Skill(models.TextChoices):
     """兴趣特长 / 服务意愿: the controlled vocabulary (free tags go beside it)."""
 
-    ORGANISATION = "organisation", "组织建设"
-    LEGAL = "legal", "法律咨询"
-    ASSISTANCE = "assistance", "助困扶残"
-    GOVERNANCE = "governance", "社区治理"
-    HEALTH = "health", "健康医疗"
-    CULTURE = "culture", "文化体育"
-    PATROL = "patrol", "治安巡逻"
-    TUTORING = "tutoring", "教育辅导"
-    ENVIRONMENT = "environment", "环境整治"
-    COUNSELLING = "counselling", "心理疏导"
-    REPAIR = "repair", "维修技能"
-    IT = "it", "信息技术"
-    OTHER = "other", "其他"
+    ORGANISATION = "organisation", _("组织建设")
+    LEGAL = "legal", _("法律咨询")
+    ASSISTANCE = "assistance", _("助困扶残")
+    GOVERNANCE = "governance", _("社区治理")
+    HEALTH = "health", _("健康医疗")
+    CULTURE = "culture", _("文化体育")
+    PATROL = "patrol", _("治安巡逻")
+    TUTORING = "tutoring", _("教育辅导")
+    ENVIRONMENT = "environment", _("环境整治")
+    COUNSELLING = "counselling", _("心理疏导")
+    REPAIR = "repair", _("维修技能")
+    IT = "it", _("信息技术")
+    OTHER = "other", _("其他")
 
 
 class Weekday(models.TextChoices):
-    MON = "mon", "周一"
-    TUE = "tue", "周二"
-    WED = "wed", "周三"
-    THU = "thu", "周四"
-    FRI = "fri", "周五"
-    SAT = "sat", "周六"
-    SUN = "sun", "周日"
+    MON = "mon", _("周一")
+    TUE = "tue", _("周二")
+    WED = "wed", _("周三")
+    THU = "thu", _("周四")
+    FRI = "fri", _("周五")
+    SAT = "sat", _("周六")
+    SUN = "sun", _("周日")
 
 
 class DayPart(models.TextChoices):
-    MORNING = "morning", "上午"
-    AFTERNOON = "afternoon", "下午"
-    EVENING = "evening", "晚上"
+    MORNING = "morning", _("上午")
+    AFTERNOON = "afternoon", _("下午")
+    EVENING = "evening", _("晚上")
 
 
 class Member(models.Model):
@@ -53,17 +54,17 @@ class Member(models.Model):
     branch = models.ForeignKey(
         "org.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    on_roster = models.BooleanField("在册", default=True, db_index=True)
+    on_roster = models.BooleanField(_("在册"), default=True, db_index=True)
     id_number_encrypted = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
-    id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
     community = models.ForeignKey(
         "org.Region",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="resident_members",
-        verbose_name="居住社区",
+        verbose_name=_("居住社区"),
     )
     grid = models.ForeignKey(
         "org.Region",
@@ -71,9 +72,9 @@ class Member(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="grid_members",
-        verbose_name="网格",
+        verbose_name=_("网格"),
     )
-    address = models.CharField("楼栋/住址", max_length=200, blank=True)
+    address = models.CharField(_("楼栋/住址"), max_length=200, blank=True)
     #: Materialised path of the grid (or the community) it lives in, for one-prefix scope filters.
     residence_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     registered_community = models.ForeignKey(
@@ -84,17 +85,17 @@ class Member(models.Model):
         related_name="registered_members",
         editable=False,
     )
-    skills = models.JSONField("兴趣特长", default=list, blank=True)
-    tags = models.JSONField("特长标签", default=list, blank=True)
-    preferences = models.JSONField("服务意愿", default=list, blank=True)
-    availability = models.JSONField("可服务时间", default=list, blank=True)
-    pledge = models.TextField("服务承诺", max_length=500, blank=True)
+    skills = models.JSONField(_("兴趣特长"), default=list, blank=True)
+    tags = models.JSONField(_("特长标签"), default=list, blank=True)
+    preferences = models.JSONField(_("服务意愿"), default=list, blank=True)
+    availability = models.JSONField(_("可服务时间"), default=list, blank=True)
+    pledge = models.TextField(_("服务承诺"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "在职党员"
-        verbose_name_plural = "在职党员"
+        verbose_name = _("在职党员")
+        verbose_name_plural = _("在职党员")
         indexes = [
             models.Index(fields=["unit", "on_roster"], name="member_unit_roster_idx"),
             models.Index(fields=["community", "on_roster"], name="member_community_roster_idx"),
@@ -117,7 +118,7 @@ class Member(models.Model):
 
     def skill_labels(self) -> list[str]:
         labels = dict(Skill.choices)
-        return [labels.get(code, code) for code in self.skills]
+        return [str(labels.get(code, code)) for code in self.skills]
 
     @property
     def phone_masked(self) -> str:

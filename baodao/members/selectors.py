@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for, under
@@ -33,7 +34,7 @@ def member_get_for_user(user: Any, pk: int) -> Member:
     try:
         return members_visible_to(user).get(pk=pk)
     except (Member.DoesNotExist, ValueError):
-        raise Http404("没有找到该党员。") from None
+        raise Http404(_("没有找到该党员。")) from None
 
 
 def members_filter(

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from baodao.accounts.models import User
 from baodao.accounts.scope import scope_for
@@ -25,7 +27,7 @@ def _id_fields(raw: str | None) -> dict[str, Any]:
     value = idnumber.normalise(raw)
     if not idnumber.is_valid(value):
         raise Invalid(
-            "身份证号码无效（校验位或出生日期不正确）。", fields={"id_number": ["身份证号码无效。"]}
+            _("身份证号码无效（校验位或出生日期不正确）。"), fields={"id_number": [_("身份证号码无效。")]}
         )
     digest = crypto.lookup_hash(value)
     if Member.objects.filter(id_number_hash=digest).exists():
@@ -39,15 +41,17 @@ def _id_fields(raw: str | None) -> dict[str, Any]:
 
 def _duplicate_id_number() -> Conflict:
     return Conflict(
-        "该身份证号码已登记在另一名党员名下。", code="duplicate", fields={"id_number": ["身份证号码已存在。"]}
+        _("该身份证号码已登记在另一名党员名下。"),
+        code="duplicate",
+        fields={"id_number": [_("身份证号码已存在。")]},
     )
 
 
 def residence_check(community: Region | None, grid: Region | None) -> None:
     if community is not None and community.level != Level.COMMUNITY:
-        raise Invalid("请选择社区。", fields={"community": ["不是社区。"]})
+        raise Invalid(_("请选择社区。"), fields={"community": [_("不是社区。")]})
     if grid is not None and (grid.level != Level.GRID or community is None or grid.parent_id != community.pk):
-        raise Invalid("所选网格不属于该社区。", fields={"grid": ["网格不属于该社区。"]})
+        raise Invalid(_("所选网格不属于该社区。"), fields={"grid": [_("网格不属于该社区。")]})
 
 
 def member_create(
@@ -66,7 +70,7 @@ def member_create(
     residence_check(community, grid)
     home = grid or community
     if branch is not None and branch.unit_id != unit.pk:
-        raise Invalid("所选支部不属于该单位。", fields={"branch": ["支部不属于该单位。"]})
+        raise Invalid(_("所选支部不属于该单位。"), fields={"branch": [_("支部不属于该单位。")]})
     id_fields = _id_fields(id_number)
     try:
         with transaction.atomic():
@@ -98,7 +102,7 @@ def member_update_profile(*, member: Member, **changes: Any) -> Member:
     """Change what the member keeps about itself. Residence changes go through registration instead."""
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
-        raise Invalid(f"不能在此修改：{'、'.join(sorted(unknown))}。")
+        raise Invalid(_("不能在此修改：%(fields)s。") % {"fields": _("、").join(sorted(unknown))})
     if "skills" in changes:
         member.skills = parse_skills(changes["skills"])
     if "preferences" in changes:
@@ -110,18 +114,26 @@ def member_update_profile(*, member: Member, **changes: Any) -> Member:
     if "pledge" in changes:
         pledge = (changes["pledge"] or "").strip()
         if len(pledge) > PLEDGE_MAX:
-            raise Invalid(f"服务承诺最多 {PLEDGE_MAX} 字。", fields={"pledge": [f"最多 {PLEDGE_MAX} 字。"]})
+            raise Invalid(
+                ngettext("服务承诺最多 %(max)d 字。", "服务承诺最多 %(max)d 字。", PLEDGE_MAX)
+                % {"max": PLEDGE_MAX},
+                fields={
+                    "pledge": [
+                        ngettext("最多 %(max)d 字。", "最多 %(max)d 字。", PLEDGE_MAX) % {"max": PLEDGE_MAX}
+                    ]
+                },
+            )
         member.pledge = pledge
     if "branch" in changes:
         branch = changes["branch"]
         if branch is not None and branch.unit_id != member.unit_id:
-            raise Invalid("所选支部不属于本单位。", fields={"branch": ["支部不属于本单位。"]})
+            raise Invalid(_("所选支部不属于本单位。"), fields={"branch": [_("支部不属于本单位。")]})
         member.branch = branch
     with transaction.atomic():
         if "name" in changes:
             name = (changes["name"] or "").strip()
             if not name:
-                raise Invalid("姓名不能为空。", fields={"name": ["请填写姓名。"]})
+                raise Invalid(_("姓名不能为空。"), fields={"name": [_("请填写姓名。")]})
             User.objects.filter(pk=member.user_id).update(name=name[:50])
             member.user.name = name[:50]
         member.save()
@@ -141,7 +153,7 @@ def member_can_unmask(actor: Any, member: Member) -> bool:
 def member_unmask(*, actor: Any, member: Member, request: Any = None) -> dict[str, str]:
     """The member's phone, ID number and address in full, for someone who must act on them. Audited."""
     if not member_can_unmask(actor, member):
-        raise Forbidden("您没有查看完整敏感信息的权限。")
+        raise Forbidden(_("您没有查看完整敏感信息的权限。"))
     if scope_for(actor).member_id != member.pk:
         audit_record(
             action=Action.UNMASKED,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -40,7 +41,7 @@ class RegionOut(serializers.Serializer):
     level_label = serializers.CharField(source="get_level_display")
     # `parent` names a field here (the metaclass moves it out of the class), not Field.parent.
     parent = serializers.CharField(  # type: ignore[assignment]
-        source="parent.code", allow_null=True, help_text="上级区域编码；区为 null"
+        source="parent.code", allow_null=True, help_text=_("上级区域编码；区为 null")
     )
 
 
@@ -49,12 +50,12 @@ class RegionIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=Level.choices)
     parent = serializers.CharField(  # type: ignore[assignment]
-        max_length=32, required=False, allow_null=True, allow_blank=True, help_text="上级区域编码"
+        max_length=32, required=False, allow_null=True, allow_blank=True, help_text=_("上级区域编码")
     )
 
 
 class RegionFilter(serializers.Serializer):
-    parent = serializers.CharField(required=False, help_text="只列出该区域的下一级")  # type: ignore[assignment]
+    parent = serializers.CharField(required=False, help_text=_("只列出该区域的下一级"))  # type: ignore[assignment]
     level = serializers.ChoiceField(choices=Level.choices, required=False)
 
 
@@ -104,18 +105,18 @@ class RegionDetailView(APIView):
 class UnitOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    region = serializers.CharField(source="region.code", help_text="所属区或街道的编码")
+    region = serializers.CharField(source="region.code", help_text=_("所属区或街道的编码"))
     region_name = serializers.CharField(source="region.name")
 
 
 class UnitIn(serializers.Serializer):
     code = serializers.CharField(max_length=32, validators=[code_validator])
     name = serializers.CharField(max_length=100)
-    region = serializers.CharField(max_length=32, help_text="所属区或街道的编码")
+    region = serializers.CharField(max_length=32, help_text=_("所属区或街道的编码"))
 
 
 class UnitFilter(serializers.Serializer):
-    region = serializers.CharField(required=False, help_text="只列出该区域（含下级）的单位")
+    region = serializers.CharField(required=False, help_text=_("只列出该区域（含下级）的单位"))
 
 
 class UnitListView(generics.ListAPIView):

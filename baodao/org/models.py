@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
-    r"^[0-9A-Za-z_-]{1,32}$", "编码只能包含字母、数字、下划线和短横线，最长 32 位。"
+    r"^[0-9A-Za-z_-]{1,32}$", _("编码只能包含字母、数字、下划线和短横线，最长 32 位。")
 )
 
 
 class Level(models.TextChoices):
-    DISTRICT = "district", "区"
-    STREET = "street", "街道"
-    COMMUNITY = "community", "社区"
-    GRID = "grid", "网格"
+    DISTRICT = "district", _("区")
+    STREET = "street", _("街道")
+    COMMUNITY = "community", _("社区")
+    GRID = "grid", _("网格")
 
 
 #: The level a child of each level must have.
@@ -25,17 +26,17 @@ class Region(models.Model):
     `path` is the materialised path of codes ("D/S/C/"), so a subtree is one indexed prefix filter.
     """
 
-    code = models.CharField("编码", max_length=32, unique=True, validators=[code_validator])
-    name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    code = models.CharField(_("编码"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
 
     class Meta:
-        verbose_name = "行政区域"
-        verbose_name_plural = "行政区域"
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
@@ -59,15 +60,15 @@ class Region(models.Model):
 class Unit(models.Model):
     """A work unit with its party organisation (单位党组织). Its roster is its members on record."""
 
-    code = models.CharField("单位编码", max_length=32, unique=True, validators=[code_validator])
-    name = models.CharField("单位名称", max_length=100)
+    code = models.CharField(_("单位编码"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("单位名称"), max_length=100)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="units", verbose_name="所属区/街道"
+        Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("所属区/街道")
     )
 
     class Meta:
-        verbose_name = "单位"
-        verbose_name_plural = "单位"
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -78,11 +79,11 @@ class Branch(models.Model):
     """A party branch (党支部) inside a unit."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="branches")
-    name = models.CharField("支部名称", max_length=100)
+    name = models.CharField(_("支部名称"), max_length=100)
 
     class Meta:
-        verbose_name = "党支部"
-        verbose_name_plural = "党支部"
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
         constraints = [models.UniqueConstraint(fields=["unit", "name"], name="branch_unique_name_in_unit")]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for, under
@@ -26,7 +27,7 @@ def region_get(code: str, *, level: str | None = None) -> Region:
     try:
         return qs.get(code=code)
     except Region.DoesNotExist:
-        raise Http404("没有找到该区域。") from None
+        raise Http404(_("没有找到该区域。")) from None
 
 
 def regions_administered_by(user: Any, *roles: str) -> QuerySet[Region]:
@@ -61,7 +62,7 @@ def unit_get_for_user(user: Any, code: str) -> Unit:
     try:
         return units_visible_to(user).get(code=code)
     except Unit.DoesNotExist:
-        raise Http404("没有找到该单位。") from None
+        raise Http404(_("没有找到该单位。")) from None
 
 
 def communities_in(region: Region) -> QuerySet[Region]:

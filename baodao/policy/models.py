@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 #: National defaults, used where a district has set no policy of its own.
 DEFAULT_COVERAGE_THRESHOLD = Decimal("0.900")
@@ -16,9 +18,9 @@ class Policy(models.Model):
         related_name="policies",
         limit_choices_to={"level": "district"},
     )
-    effective_from = models.DateField("生效日期")
+    effective_from = models.DateField(_("生效日期"))
     coverage_threshold = models.DecimalField(
-        "报到率达标线",
+        _("报到率达标线"),
         max_digits=4,
         decimal_places=3,
         default=DEFAULT_COVERAGE_THRESHOLD,
@@ -27,12 +29,12 @@ class Policy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "政策"
-        verbose_name_plural = "政策"
+        verbose_name = _("政策")
+        verbose_name_plural = _("政策")
         ordering = ["district", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["district", "effective_from"], name="policy_one_per_start_date"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.district} 自 {self.effective_from}"
+        return gettext("%(district)s 自 %(date)s") % {"district": self.district, "date": self.effective_from}

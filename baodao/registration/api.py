@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -51,7 +53,7 @@ from .services import (
 
 
 class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX, help_text="原因（党员可见）")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("原因（党员可见）"))
 
 
 # ---- 党员报到 ------------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ class ReasonIn(serializers.Serializer):
 class RegistrationEventOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RegistrationEvent.Kind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
-    actor = serializers.CharField(source="actor.name", allow_null=True, help_text="经办人姓名")
+    actor = serializers.CharField(source="actor.name", allow_null=True, help_text=_("经办人姓名"))
     reason = serializers.CharField()
     at = serializers.DateTimeField()
 
@@ -72,9 +74,9 @@ class RegistrationOut(serializers.Serializer):
     member = MemberSummaryOut()
     community = RefOut()
     grid = RefOut(allow_null=True)
-    address = serializers.SerializerMethodField(help_text="楼栋/住址，脱敏（本人可见完整地址）")
-    receipt_no = serializers.CharField(allow_null=True, help_text="回执编号，确认后才有")
-    reason = serializers.CharField(help_text="驳回或结束的原因")
+    address = serializers.SerializerMethodField(help_text=_("楼栋/住址，脱敏（本人可见完整地址）"))
+    receipt_no = serializers.CharField(allow_null=True, help_text=_("回执编号，确认后才有"))
+    reason = serializers.CharField(help_text=_("驳回或结束的原因"))
     applied_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -87,24 +89,26 @@ class RegistrationOut(serializers.Serializer):
 
 
 class RegistrationDetailOut(RegistrationOut):
-    events = RegistrationEventOut(many=True, source="events.all", help_text="办理经过，按时间先后")
+    events = RegistrationEventOut(many=True, source="events.all", help_text=_("办理经过，按时间先后"))
 
 
 class RegistrationIn(serializers.Serializer):
-    community = serializers.CharField(max_length=32, help_text="居住社区编码")
+    community = serializers.CharField(max_length=32, help_text=_("居住社区编码"))
     grid = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="楼栋/住址")
+    address = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text=_("楼栋/住址")
+    )
     transfer_reason = serializers.CharField(
         max_length=REASON_MAX,
         required=False,
         allow_blank=True,
-        help_text="搬家转移：已有进行中的报到时，以此原因结束原报到并提交新申请",
+        help_text=_("搬家转移：已有进行中的报到时，以此原因结束原报到并提交新申请"),
     )
 
 
 class RegistrationFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    community = serializers.CharField(required=False, help_text="社区编码")
+    community = serializers.CharField(required=False, help_text=_("社区编码"))
 
 
 def _registration_out(request: Request, pk: int) -> Any:
@@ -141,15 +145,17 @@ class RegistrationListView(generics.ListAPIView):
         request=RegistrationIn,
         responses={201: RegistrationDetailOut, **error_responses(400, 401, 403, 404, 409)},
         description=(
-            "在职党员向居住社区申请报到。已有待确认或已确认的报到时再次申请为 409；"
-            "搬家时带上 transfer_reason，原报到以此原因结束，新申请待确认。"
+            _(
+                "在职党员向居住社区申请报到。已有待确认或已确认的报到时再次申请为 409；"
+                "搬家时带上 transfer_reason，原报到以此原因结束，新申请待确认。"
+            )
         ),
     )
     def post(self, request: Request) -> Response:
         data = validated(RegistrationIn, request.data)
         member = own_member(request.user)
         if member is None:
-            raise Forbidden("只有在职党员可以申请报到。")
+            raise Forbidden(gettext("只有在职党员可以申请报到。"))
         community = region_get(data["community"], level=Level.COMMUNITY)
         grid = region_get(data["grid"], level=Level.GRID) if data.get("grid") else None
         address = data.get("address", "")
@@ -224,27 +230,27 @@ class UnitRegistrationOut(serializers.Serializer):
     id = serializers.IntegerField()
     unit = RefOut()
     community = RefOut()
-    commitments = serializers.CharField(help_text="共建承诺")
+    commitments = serializers.CharField(help_text=_("共建承诺"))
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField(source="get_status_display")
     receipt_no = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
-    applied_by = serializers.CharField(source="applied_by.name", help_text="提交人姓名")
+    applied_by = serializers.CharField(source="applied_by.name", help_text=_("提交人姓名"))
     applied_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
 
 
 class UnitRegistrationIn(serializers.Serializer):
-    unit = serializers.CharField(max_length=32, help_text="单位编码")
-    community = serializers.CharField(max_length=32, help_text="共建社区编码")
-    commitments = serializers.CharField(max_length=2000, help_text="共建承诺")
+    unit = serializers.CharField(max_length=32, help_text=_("单位编码"))
+    community = serializers.CharField(max_length=32, help_text=_("共建社区编码"))
+    commitments = serializers.CharField(max_length=2000, help_text=_("共建承诺"))
 
 
 class UnitRegistrationFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    community = serializers.CharField(required=False, help_text="社区编码")
-    unit = serializers.CharField(required=False, help_text="单位编码")
+    community = serializers.CharField(required=False, help_text=_("社区编码"))
+    unit = serializers.CharField(required=False, help_text=_("单位编码"))
 
 
 def _unit_registration_out(request: Request, pk: int) -> Any:
@@ -337,10 +343,10 @@ class UnitRegistrationEndView(APIView):
 
 
 class CoverageOut(serializers.Serializer):
-    members = serializers.IntegerField(help_text="在册党员数")
-    registered = serializers.IntegerField(help_text="已报到党员数")
-    rate = serializers.FloatField(allow_null=True, help_text="报到率（小数，如 0.7）；无在册党员时为 null")
-    threshold = serializers.FloatField(help_text="达标线（小数，如 0.9），由区政策设定")
+    members = serializers.IntegerField(help_text=_("在册党员数"))
+    registered = serializers.IntegerField(help_text=_("已报到党员数"))
+    rate = serializers.FloatField(allow_null=True, help_text=_("报到率（小数，如 0.7）；无在册党员时为 null"))
+    threshold = serializers.FloatField(help_text=_("达标线（小数，如 0.9），由区政策设定"))
     below_threshold = serializers.BooleanField()
 
 
@@ -350,8 +356,8 @@ class CoverageRowOut(CoverageOut):
 
 
 class CoverageFilter(serializers.Serializer):
-    region = serializers.CharField(help_text="街道或区的编码")
-    by = serializers.ChoiceField(choices=[("unit", "按单位"), ("community", "按社区")], default="unit")
+    region = serializers.CharField(help_text=_("街道或区的编码"))
+    by = serializers.ChoiceField(choices=[("unit", _("按单位")), ("community", _("按社区"))], default="unit")
 
 
 class UnitCoverageView(APIView):
@@ -373,7 +379,7 @@ class CoverageListView(generics.GenericAPIView):
         params = validated(CoverageFilter, request.query_params)
         region = regions_for_coverage(request.user).filter(code=params["region"]).first()
         if region is None:
-            raise Http404("没有找到该区域。")
+            raise Http404(gettext("没有找到该区域。"))
         if params["by"] == "community":
             rows = coverage_by_community(region)
         else:

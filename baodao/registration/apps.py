@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationConfig(AppConfig):
     name = "baodao.registration"
-    verbose_name = "报到"
+    verbose_name = _("报到")

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "待确认"
-    CONFIRMED = "confirmed", "已报到"
-    REJECTED = "rejected", "已驳回"
-    ENDED = "ended", "已结束"
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已报到")
+    REJECTED = "rejected", _("已驳回")
+    ENDED = "ended", _("已结束")
 
 
 ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
@@ -22,20 +23,20 @@ class Registration(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="registrations")
     community = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="registrations")
     grid = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    address = models.CharField("楼栋/住址", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    receipt_no = models.CharField("回执编号", max_length=48, unique=True, null=True, blank=True)
-    reason = models.CharField("驳回/结束原因", max_length=300, blank=True)
-    applied_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    address = models.CharField(_("楼栋/住址"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    receipt_no = models.CharField(_("回执编号"), max_length=48, unique=True, null=True, blank=True)
+    reason = models.CharField(_("驳回/结束原因"), max_length=300, blank=True)
+    applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "党员报到"
-        verbose_name_plural = "党员报到"
+        verbose_name = _("党员报到")
+        verbose_name_plural = _("党员报到")
         ordering = ["-applied_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -58,10 +59,10 @@ class RegistrationEvent(models.Model):
     """The visible history of one registration: who did what, when, and why."""
 
     class Kind(models.TextChoices):
-        APPLIED = "applied", "提交报到申请"
-        CONFIRMED = "confirmed", "社区确认报到"
-        REJECTED = "rejected", "社区驳回"
-        ENDED = "ended", "结束报到"
+        APPLIED = "applied", _("提交报到申请")
+        CONFIRMED = "confirmed", _("社区确认报到")
+        REJECTED = "rejected", _("社区驳回")
+        ENDED = "ended", _("结束报到")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -81,10 +82,10 @@ class UnitRegistration(models.Model):
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="community_registrations")
     community = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="unit_registrations")
-    commitments = models.TextField("共建承诺", max_length=2000)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    receipt_no = models.CharField("回执编号", max_length=48, unique=True, null=True, blank=True)
-    reason = models.CharField("驳回/结束原因", max_length=300, blank=True)
+    commitments = models.TextField(_("共建承诺"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    receipt_no = models.CharField(_("回执编号"), max_length=48, unique=True, null=True, blank=True)
+    reason = models.CharField(_("驳回/结束原因"), max_length=300, blank=True)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     applied_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -94,8 +95,8 @@ class UnitRegistration(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "单位报到"
-        verbose_name_plural = "单位报到"
+        verbose_name = _("单位报到")
+        verbose_name_plural = _("单位报到")
         ordering = ["-applied_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for, under
@@ -38,7 +40,7 @@ def registration_get_for_user(user: Any, pk: int) -> Registration:
     try:
         return registrations_visible_to(user).get(pk=pk)
     except (Registration.DoesNotExist, ValueError):
-        raise Http404("没有找到该报到记录。") from None
+        raise Http404(gettext("没有找到该报到记录。")) from None
 
 
 def unit_registrations_visible_to(user: Any) -> QuerySet[UnitRegistration]:
@@ -55,11 +57,11 @@ def unit_registration_get_for_user(user: Any, pk: int) -> UnitRegistration:
     try:
         return unit_registrations_visible_to(user).get(pk=pk)
     except (UnitRegistration.DoesNotExist, ValueError):
-        raise Http404("没有找到该单位报到记录。") from None
+        raise Http404(gettext("没有找到该单位报到记录。")) from None
 
 
 #: A member's 报到 status as units see it: registered (confirmed), applied (pending), or neither.
-MEMBER_STATUSES = {"registered": "已报到", "pending": "待确认", "unregistered": "未报到"}
+MEMBER_STATUSES = {"registered": _("已报到"), "pending": _("待确认"), "unregistered": _("未报到")}
 
 
 def members_with_status(qs: QuerySet[Member], *, status: str | None = None) -> QuerySet[Member]:

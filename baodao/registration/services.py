@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
@@ -29,23 +31,30 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "end": ((Status.PENDING, Status.CONFIRMED), Status.ENDED),
 }
 _REFUSALS = {
-    ("confirm", Status.CONFIRMED): "该报到已确认，无需重复确认。",
-    ("confirm", Status.REJECTED): "该报到已被驳回，不能再确认；请党员重新申请。",
-    ("confirm", Status.ENDED): "该报到已结束，不能再确认。",
-    ("reject", Status.CONFIRMED): "该报到已确认，不能驳回；如需解除请使用“结束报到”。",
-    ("reject", Status.REJECTED): "该报到已被驳回。",
-    ("reject", Status.ENDED): "该报到已结束，不能驳回。",
-    ("end", Status.REJECTED): "该报到已被驳回，无需结束。",
-    ("end", Status.ENDED): "该报到已经结束。",
+    ("confirm", Status.CONFIRMED): gettext_lazy("该报到已确认，无需重复确认。"),
+    ("confirm", Status.REJECTED): gettext_lazy("该报到已被驳回，不能再确认；请党员重新申请。"),
+    ("confirm", Status.ENDED): gettext_lazy("该报到已结束，不能再确认。"),
+    ("reject", Status.CONFIRMED): gettext_lazy("该报到已确认，不能驳回；如需解除请使用“结束报到”。"),
+    ("reject", Status.REJECTED): gettext_lazy("该报到已被驳回。"),
+    ("reject", Status.ENDED): gettext_lazy("该报到已结束，不能驳回。"),
+    ("end", Status.REJECTED): gettext_lazy("该报到已被驳回，无需结束。"),
+    ("end", Status.ENDED): gettext_lazy("该报到已经结束。"),
 }
 
 
 def _reason(reason: str | None, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise Invalid("请填写原因。", fields={"reason": ["请填写原因。"]})
+        raise Invalid(_("请填写原因。"), fields={"reason": [_("请填写原因。")]})
     if len(reason) > REASON_MAX:
-        raise Invalid(f"原因最多 {REASON_MAX} 字。", fields={"reason": [f"最多 {REASON_MAX} 字。"]})
+        raise Invalid(
+            ngettext("原因最多 %(max)d 字。", "原因最多 %(max)d 字。", REASON_MAX) % {"max": REASON_MAX},
+            fields={
+                "reason": [
+                    ngettext("最多 %(max)d 字。", "最多 %(max)d 字。", REASON_MAX) % {"max": REASON_MAX}
+                ]
+            },
+        )
     return reason
 
 
@@ -55,7 +64,8 @@ def _move(model: type[Any], obj: Any, action: str, **changes: Any) -> None:
     updated = model.objects.filter(pk=obj.pk, status__in=allowed).update(status=target, **changes)
     if not updated:
         current = model.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        raise Conflict(_REFUSALS.get((action, current), "当前状态不允许此操作。"), code="illegal_transition")
+        refusal = _REFUSALS.get((action, current))
+        raise Conflict(str(refusal) if refusal else _("当前状态不允许此操作。"), code="illegal_transition")
     obj.refresh_from_db()
 
 
@@ -66,9 +76,10 @@ def _receipt_no(prefix: str, community: Region, pk: int) -> str:
 def _check_active_free(member: Member) -> None:
     active = member.registrations.filter(status__in=ACTIVE_STATUSES).first()
     if active is not None:
-        what = "待确认的报到申请" if active.status == Status.PENDING else "已确认的报到"
+        what = _("待确认的报到申请") if active.status == Status.PENDING else _("已确认的报到")
         raise Conflict(
-            f"您在{active.community.name}已有{what}，不能重复申请；搬家请办理转移。",
+            _("您在%(community)s已有%(what)s，不能重复申请；搬家请办理转移。")
+            % {"community": active.community.name, "what": what},
             code="already_registered",
         )
 
@@ -94,7 +105,7 @@ def registration_apply(
                     member=member, community=community, grid=grid, address=address
                 )
         except IntegrityError:
-            raise Conflict("您已有进行中的报到，不能重复申请。", code="already_registered") from None
+            raise Conflict(_("您已有进行中的报到，不能重复申请。"), code="already_registered") from None
         RegistrationEvent.objects.create(
             registration=registration, kind=RegistrationEvent.Kind.APPLIED, actor=member.user
         )
@@ -110,14 +121,14 @@ def registration_transfer(
     with transaction.atomic():
         current = member.registrations.filter(status__in=ACTIVE_STATUSES).first()
         if current is None:
-            raise Conflict("您还没有进行中的报到，请直接申请报到。", code="not_registered")
+            raise Conflict(_("您还没有进行中的报到，请直接申请报到。"), code="not_registered")
         registration_end(actor=member.user, registration=current, reason=reason)
         return registration_apply(member=member, community=community, grid=grid, address=address)
 
 
 def _check_community_admin(actor: Any, community: Region) -> None:
     if not scope_for(actor).covers_region(community, Role.COMMUNITY_ADMIN):
-        raise Forbidden("只有该社区的管理员可以处理报到。")
+        raise Forbidden(_("只有该社区的管理员可以处理报到。"))
 
 
 def registration_confirm(*, actor: Any, registration: Registration, request: Any = None) -> Registration:
@@ -203,19 +214,22 @@ def unit_registration_apply(
     *, actor: Any, unit: Unit, community: Region, commitments: str
 ) -> UnitRegistration:
     if not scope_for(actor).administers_unit(unit):
-        raise Forbidden("只有本单位党组织可以提交单位报到。")
+        raise Forbidden(_("只有本单位党组织可以提交单位报到。"))
     if community.level != "community":
-        raise Invalid("请选择社区。", fields={"community": ["不是社区。"]})
+        raise Invalid(_("请选择社区。"), fields={"community": [_("不是社区。")]})
     commitments = (commitments or "").strip()
     if not commitments:
-        raise Invalid("请填写共建承诺。", fields={"commitments": ["请填写共建承诺。"]})
+        raise Invalid(_("请填写共建承诺。"), fields={"commitments": [_("请填写共建承诺。")]})
     try:
         with transaction.atomic():
             return UnitRegistration.objects.create(
                 unit=unit, community=community, commitments=commitments[:2000], applied_by=actor
             )
     except IntegrityError:
-        raise Conflict(f"本单位与{community.name}已有进行中的共建报到。", code="already_registered") from None
+        raise Conflict(
+            _("本单位与%(community)s已有进行中的共建报到。") % {"community": community.name},
+            code="already_registered",
+        ) from None
 
 
 def unit_registration_confirm(
@@ -273,7 +287,7 @@ def unit_registration_end(
         scope.administers_unit(unit_registration.unit)
         or scope.covers_region(unit_registration.community, Role.COMMUNITY_ADMIN)
     ):
-        raise Forbidden("只有该单位或该社区可以结束共建报到。")
+        raise Forbidden(_("只有该单位或该社区可以结束共建报到。"))
     reason = _reason(reason, required=True)
     _move(UnitRegistration, unit_registration, "end", ended_at=timezone.now(), reason=reason)
     return unit_registration

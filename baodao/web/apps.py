@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "baodao.web"
-    verbose_name = "网页"
+    verbose_name = _("网页")

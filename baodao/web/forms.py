@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from baodao.lib.errors import DomainError
 from baodao.members.models import DayPart, Skill, Weekday
@@ -14,6 +17,9 @@ from baodao.org.models import Region
 from baodao.registration.models import Status
 from baodao.registration.selectors import MEMBER_STATUSES
 from baodao.registration.services import REASON_MAX
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -43,8 +49,8 @@ class Form(forms.Form):
 
 
 class LoginForm(Form):
-    phone = forms.CharField(label="手机号", max_length=20)
-    password = forms.CharField(label="密码", max_length=128, strip=False, widget=forms.PasswordInput)
+    phone = forms.CharField(label=_("手机号"), max_length=20)
+    password = forms.CharField(label=_("密码"), max_length=128, strip=False, widget=forms.PasswordInput)
 
 
 # ---- the member's 报到 ------------------------------------------------------------------------------
@@ -60,12 +66,12 @@ def _communities_by_street(communities: Iterable[Region]) -> list[tuple[str, lis
 class ResidenceForm(Form):
     """Community, grid (grouped by community, so it works without scripts) and building."""
 
-    community = forms.ChoiceField(label="社区")
+    community = forms.ChoiceField(label=_("社区"))
     grid = forms.ChoiceField(
-        label="网格", required=False, help_text="可不选；如选择，网格须属于上面所选的社区。"
+        label=_("网格"), required=False, help_text=_("可不选；如选择，网格须属于上面所选的社区。")
     )
     address = forms.CharField(
-        label="楼栋/住址", max_length=200, required=False, help_text="如：3栋2单元501。仅社区可见。"
+        label=_("楼栋/住址"), max_length=200, required=False, help_text=_("如：3栋2单元501。仅社区可见。")
     )
 
     def __init__(self, *args: Any, communities: list[Region], grids: list[Region], **kwargs: Any):
@@ -75,8 +81,8 @@ class ResidenceForm(Form):
         by_community: dict[str, list[tuple[str, str]]] = {}
         for g in grids:
             by_community.setdefault(names.get(g.parent_id or 0, ""), []).append((g.code, g.name))
-        self.set_choices("community", [("", "请选择社区"), *_communities_by_street(communities)])
-        self.set_choices("grid", [("", "暂不选择网格"), *by_community.items()])
+        self.set_choices("community", [("", gettext("请选择社区")), *_communities_by_street(communities)])
+        self.set_choices("grid", [("", gettext("暂不选择网格")), *by_community.items()])
 
     def residence(self) -> dict[str, Any]:
         """Keyword arguments for registration_apply / registration_transfer."""
@@ -88,21 +94,23 @@ class ResidenceForm(Form):
         }
 
 
-def _reason_field(label: str) -> forms.CharField:
+def _reason_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(label=label, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TransferForm(ResidenceForm):
-    reason = _reason_field("转移原因")
+    reason = _reason_field(_("转移原因"))
     field_order = ["reason", "community", "grid", "address"]
 
 
 class ReasonForm(Form):
-    reason = _reason_field("原因")
+    reason = _reason_field(_("原因"))
 
 
 SLOTS = [
-    (f"{d}-{p}", f"{d_label}{p_label}") for d, d_label in Weekday.choices for p, p_label in DayPart.choices
+    (f"{d}-{p}", format_lazy("{}{}", d_label, p_label))
+    for d, d_label in Weekday.choices
+    for p, p_label in DayPart.choices
 ]
 
 
@@ -112,30 +120,30 @@ def split_tags(value: str) -> list[str]:
 
 class ProfileForm(Form):
     skills = forms.MultipleChoiceField(
-        label="兴趣特长",
+        label=_("兴趣特长"),
         choices=Skill.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
     tags = forms.CharField(
-        label="特长标签",
+        label=_("特长标签"),
         required=False,
         max_length=300,
-        help_text="自己填写的特长，用逗号分隔，如：书法，摄影。最多 10 个。",
+        help_text=_("自己填写的特长，用逗号分隔，如：书法，摄影。最多 10 个。"),
     )
     preferences = forms.MultipleChoiceField(
-        label="服务意愿",
+        label=_("服务意愿"),
         choices=Skill.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
-    availability = forms.MultipleChoiceField(label="每周可服务时间", choices=SLOTS, required=False)
+    availability = forms.MultipleChoiceField(label=_("每周可服务时间"), choices=SLOTS, required=False)
     pledge = forms.CharField(
-        label="亮承诺",
+        label=_("亮承诺"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="公开在社区“亮身份”页面上，最多 500 字。",
+        help_text=_("公开在社区“亮身份”页面上，最多 500 字。"),
     )
 
     def changes(self) -> dict[str, Any]:
@@ -162,23 +170,23 @@ class ProfileForm(Form):
 
 
 class RegistrationFilterForm(Form):
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices])
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *Status.choices])
 
 
 class MemberFilterForm(Form):
-    grid = forms.ChoiceField(label="网格", required=False)
-    unit = forms.ChoiceField(label="单位", required=False)
-    skill = forms.ChoiceField(label="特长", required=False, choices=[("", "全部"), *Skill.choices])
+    grid = forms.ChoiceField(label=_("网格"), required=False)
+    unit = forms.ChoiceField(label=_("单位"), required=False)
+    skill = forms.ChoiceField(label=_("特长"), required=False, choices=[("", _("全部")), *Skill.choices])
 
     def __init__(self, *args: Any, grids: list[tuple[str, str]], units: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.set_choices("grid", [("", "全部"), *grids])
-        self.set_choices("unit", [("", "全部"), *units])
+        self.set_choices("grid", [("", gettext("全部")), *grids])
+        self.set_choices("unit", [("", gettext("全部")), *units])
 
 
 class MemberStatusFilterForm(Form):
     status = forms.ChoiceField(
-        label="报到状态", required=False, choices=[("", "全部"), *MEMBER_STATUSES.items()]
+        label=_("报到状态"), required=False, choices=[("", _("全部")), *MEMBER_STATUSES.items()]
     )
 
 
@@ -186,18 +194,18 @@ class MemberStatusFilterForm(Form):
 
 
 class UnitRegistrationForm(Form):
-    community = forms.ChoiceField(label="共建社区")
+    community = forms.ChoiceField(label=_("共建社区"))
     commitments = forms.CharField(
-        label="共建承诺",
+        label=_("共建承诺"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="写明本单位为社区提供的资源、服务项目和共建活动。",
+        help_text=_("写明本单位为社区提供的资源、服务项目和共建活动。"),
     )
 
     def __init__(self, *args: Any, communities: list[Region], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._communities = {c.code: c for c in communities}
-        self.set_choices("community", [("", "请选择社区"), *_communities_by_street(communities)])
+        self.set_choices("community", [("", gettext("请选择社区")), *_communities_by_street(communities)])
 
     def community_region(self) -> Region:
         return self._communities[self.cleaned_data["community"]]

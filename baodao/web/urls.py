@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import auth, community, coverage, member, member_detail, public, unit
+from .views import activation, auth, community, coverage, exports, member, member_detail, public, roster, unit
 
 app_name = "web"
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("activate/", activation.activate, name="activate"),
+    path("activate/sms/", activation.activation_request, name="activation_request"),
     # the member itself
     path("me/", member.me, name="me"),
     path("me/apply/", member.me_apply, name="me_apply"),
@@ -19,6 +21,21 @@ urlpatterns = [
         name="community_registrations",
     ),
     path("community/<str:code>/members/", community.community_members, name="community_members"),
+    path(
+        "community/<str:code>/members/export/",
+        exports.community_members_export,
+        name="community_members_export",
+    ),
+    path(
+        "community/<str:code>/registrations/export/",
+        exports.community_registrations_export,
+        name="community_registrations_export",
+    ),
+    path(
+        "community/<str:code>/activation/",
+        activation.community_activation_codes,
+        name="community_activation_codes",
+    ),
     path(
         "community/<str:code>/unit-registrations/",
         community.community_unit_registrations,
@@ -40,13 +57,26 @@ urlpatterns = [
     path("members/<int:pk>/unmask/", member_detail.member_unmask_view, name="member_unmask"),
     # grid worker
     path("grid/<str:code>/members/", community.grid_members, name="grid_members"),
+    path("grid/<str:code>/activation/", activation.grid_activation_codes, name="grid_activation_codes"),
     # unit admin
     path("unit/<str:code>/members/", unit.unit_members, name="unit_members"),
+    path("unit/<str:code>/members/export/", exports.unit_members_export, name="unit_members_export"),
+    path("unit/<str:code>/activation/", activation.unit_activation_codes, name="unit_activation_codes"),
     path(
         "unit/<str:code>/unit-registrations/", unit.unit_registrations_apply, name="unit_registrations_apply"
     ),
+    # roster (党员名册) import: unit admins, and street and district admins over the unit
+    path("unit/<str:code>/roster/", roster.unit_roster, name="unit_roster"),
+    path("roster-imports/<int:pk>/", roster.roster_import, name="roster_import"),
+    path("roster-imports/<int:pk>/commit/", roster.roster_import_commit, name="roster_import_commit"),
+    path("roster-imports/<int:pk>/errors/", roster.roster_import_errors, name="roster_import_errors"),
+    path("roster/template/", roster.roster_template, name="roster_template"),
     # street and district admins
     path("coverage/<str:code>/", coverage.coverage, name="coverage"),
+    path("coverage/<str:code>/export/", exports.coverage_export, name="coverage_export"),
+    # exports that run in the background
+    path("exports/jobs/<uuid:job_id>/", exports.export_job, name="export_job"),
+    path("exports/files/<int:pk>/", exports.export_file, name="export_file"),
     # public
     path("c/<str:code>/", public.community_public, name="community_public"),
 ]

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from baodao.accounts.models import Grant, Role
 
@@ -23,34 +24,40 @@ def workspaces_for(user: Any) -> list[Workspace]:
     for grant in Grant.objects.filter(user=user).select_related("region", "unit").order_by("role", "id"):
         role = Role(grant.role)
         if role == Role.MEMBER:
-            result.append(Workspace("我的报到", reverse("web:me")))
+            result.append(Workspace(_("我的报到"), reverse("web:me")))
         elif role == Role.COMMUNITY_ADMIN and grant.region:
             result.append(
                 Workspace(
-                    f"{grant.region.name} · 报到审核",
+                    _("%(community)s · 报到审核") % {"community": grant.region.name},
                     reverse("web:community_registrations", args=[grant.region.code]),
                 )
             )
         elif role == Role.GRID_WORKER and grant.region:
             result.append(
                 Workspace(
-                    f"{grant.region.name} · 网格党员", reverse("web:grid_members", args=[grant.region.code])
+                    _("%(grid)s · 网格党员") % {"grid": grant.region.name},
+                    reverse("web:grid_members", args=[grant.region.code]),
                 )
             )
         elif role == Role.UNIT_ADMIN and grant.unit:
             result.append(
                 Workspace(
-                    f"{grant.unit.name} · 党员报到情况", reverse("web:unit_members", args=[grant.unit.code])
+                    _("%(unit)s · 党员报到情况") % {"unit": grant.unit.name},
+                    reverse("web:unit_members", args=[grant.unit.code]),
                 )
             )
         elif role in (Role.STREET_ADMIN, Role.DISTRICT_ADMIN) and grant.region:
             result.append(
-                Workspace(f"{grant.region.name} · 报到率", reverse("web:coverage", args=[grant.region.code]))
+                Workspace(
+                    _("%(region)s · 报到率") % {"region": grant.region.name},
+                    reverse("web:coverage", args=[grant.region.code]),
+                )
             )
         elif role == Role.RESIDENT and grant.region:
             result.append(
                 Workspace(
-                    f"{grant.region.name} · 亮身份", reverse("web:community_public", args=[grant.region.code])
+                    _("%(community)s · 亮身份") % {"community": grant.region.name},
+                    reverse("web:community_public", args=[grant.region.code]),
                 )
             )
     user._baodao_workspaces = result

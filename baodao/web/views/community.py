@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baodao.accounts.models import Role
@@ -41,7 +42,7 @@ def _region_for_user(request: HttpRequest, code: str, level: str) -> Region:
     try:
         return regions_administered_by(request.user).select_related("parent").get(code=code, level=level)
     except Region.DoesNotExist:
-        raise Http404("没有找到该社区或网格。") from None
+        raise Http404(_("没有找到该社区或网格。")) from None
 
 
 def _status_filter(request: HttpRequest, form_class: type[Form]) -> tuple[Form, str]:
@@ -76,7 +77,9 @@ def registration_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     with refusals_as_messages(request):
         services.registration_confirm(actor=request.user, registration=registration, request=request)
         messages.success(
-            request, f"已确认{registration.member.name}的报到，回执编号 {registration.receipt_no}。"
+            request,
+            _("已确认%(name)s的报到，回执编号 %(receipt_no)s。")
+            % {"name": registration.member.name, "receipt_no": registration.receipt_no},
         )
     return redirect("web:community_registrations", registration.community.code)
 
@@ -92,7 +95,9 @@ def registration_reject(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             request=request,
         )
-        messages.success(request, f"已驳回{registration.member.name}的报到申请，党员将看到驳回原因。")
+        messages.success(
+            request, _("已驳回%(name)s的报到申请，党员将看到驳回原因。") % {"name": registration.member.name}
+        )
     return redirect("web:community_registrations", registration.community.code)
 
 
@@ -138,7 +143,8 @@ def unit_registration_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            f"已确认{unit_registration.unit.name}的单位报到，回执编号 {unit_registration.receipt_no}。",
+            _("已确认%(unit)s的单位报到，回执编号 %(receipt_no)s。")
+            % {"unit": unit_registration.unit.name, "receipt_no": unit_registration.receipt_no},
         )
     return redirect("web:community_unit_registrations", unit_registration.community.code)
 
@@ -154,7 +160,7 @@ def unit_registration_reject(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             request=request,
         )
-        messages.success(request, f"已驳回{unit_registration.unit.name}的单位报到。")
+        messages.success(request, _("已驳回%(unit)s的单位报到。") % {"unit": unit_registration.unit.name})
     return redirect("web:community_unit_registrations", unit_registration.community.code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from baodao.org.models import Region
 from baodao.org.selectors import units_in
@@ -23,7 +24,7 @@ def _region_for_coverage(request: HttpRequest, code: str) -> Region:
     try:
         return regions_for_coverage(request.user).select_related("parent").get(code=code)
     except Region.DoesNotExist:
-        raise Http404("没有找到该区域。") from None
+        raise Http404(_("没有找到该区域。")) from None
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baodao.accounts.scope import scope_for, under
@@ -30,7 +31,7 @@ HISTORY_LIMIT = 20
 def _my_member(request: HttpRequest) -> Member:
     member_id = scope_for(request.user).member_id
     if member_id is None:
-        raise Http404("您还没有党员档案，请联系本单位党组织。")
+        raise Http404(_("您还没有党员档案，请联系本单位党组织。"))
     return member_get_for_user(request.user, member_id)
 
 
@@ -91,7 +92,7 @@ def me_apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "报到申请已提交，请等待社区确认。")
+            messages.success(request, _("报到申请已提交，请等待社区确认。"))
             return redirect("web:me")
     return render(request, "web/me_apply.html", {"form": form, "active": active})
 
@@ -103,7 +104,7 @@ def me_end(request: HttpRequest) -> HttpResponse:
     member = _my_member(request)
     active = _active_registration(request, member)
     if active is None:
-        messages.info(request, "您目前没有进行中的报到。")
+        messages.info(request, _("您目前没有进行中的报到。"))
         return redirect("web:me")
     was_pending = active.status == Status.PENDING
     form = ReasonForm(request.POST or None)
@@ -115,7 +116,7 @@ def me_end(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "已撤回报到申请。" if was_pending else "已结束在该社区的报到。")
+            messages.success(request, _("已撤回报到申请。") if was_pending else _("已结束在该社区的报到。"))
             return redirect("web:me")
     return render(request, "web/me_end.html", {"form": form, "active": active, "was_pending": was_pending})
 
@@ -126,7 +127,7 @@ def me_profile(request: HttpRequest) -> HttpResponse:
     member = _my_member(request)
     initial = {
         "skills": member.skills,
-        "tags": "，".join(member.tags),
+        "tags": _("，").join(member.tags),
         "preferences": member.preferences,
         "availability": member.availability,
         "pledge": member.pledge,
@@ -138,6 +139,6 @@ def me_profile(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "个人档案已保存。")
+            messages.success(request, _("个人档案已保存。"))
             return redirect("web:me")
     return render(request, "web/me_profile.html", {"form": form, "day_parts": DayPart.labels})

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baodao.accounts.scope import scope_for
@@ -24,7 +25,7 @@ def _unit_for_admin(request: HttpRequest, code: str) -> Unit:
     """A unit the caller administers (its unit admin, or a street/district admin over it), or 404."""
     unit = unit_get_for_user(request.user, code)
     if not scope_for(request.user).administers_unit(unit):
-        raise Http404("没有找到该单位。")
+        raise Http404(_("没有找到该单位。"))
     return unit
 
 
@@ -62,7 +63,7 @@ def unit_registrations_apply(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "单位报到已提交，请等待社区确认。")
+            messages.success(request, _("单位报到已提交，请等待社区确认。"))
             return redirect("web:unit_registrations_apply", unit.code)
     history = paginate(request, unit_registrations_visible_to(request.user).filter(unit=unit))
     return render(

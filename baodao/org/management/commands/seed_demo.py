@@ -8,40 +8,46 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from baodao.demo.seed import DEMO_MEMBERS, MAX_COMMUNITIES, demo_logins, seed_demo
 from baodao.lib.errors import DomainError
 
 COUNT_LABELS = (
-    ("communities", "社区"),
-    ("grids", "网格"),
-    ("units", "单位"),
-    ("members", "在职党员"),
-    ("registered", "已报到"),
-    ("pending", "待确认"),
-    ("rejected", "已驳回"),
-    ("ended", "已结束（历史）"),
-    ("unit_registrations", "单位共建报到"),
+    ("communities", gettext_lazy("社区")),
+    ("grids", gettext_lazy("网格")),
+    ("units", gettext_lazy("单位")),
+    ("members", gettext_lazy("在职党员")),
+    ("registered", gettext_lazy("已报到")),
+    ("pending", gettext_lazy("待确认")),
+    ("rejected", gettext_lazy("已驳回")),
+    ("ended", gettext_lazy("已结束（历史）")),
+    ("unit_registrations", gettext_lazy("单位共建报到")),
 )
 
 
 class Command(BaseCommand):
-    help = (
+    # Translated now, not lazily: argparse needs a real string (commands are imported after set-up).
+    help = _(
         "载入演示数据（一个街道、39 个社区、约一万名在职党员），并列出各角色的演示账号；已载入时只列出账号。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--members", type=int, default=10_000, help="党员人数（默认 10000）")
+        parser.add_argument("--members", type=int, default=10_000, help=_("党员人数（默认 10000）"))
         parser.add_argument(
-            "--communities", type=int, default=MAX_COMMUNITIES, help=f"社区数（1–{MAX_COMMUNITIES}）"
+            "--communities",
+            type=int,
+            default=MAX_COMMUNITIES,
+            help=_("社区数（1–%(max)d）") % {"max": MAX_COMMUNITIES},
         )
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="打印页面地址时使用的网址")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help=_("打印页面地址时使用的网址"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["communities"] <= MAX_COMMUNITIES:
-            raise CommandError(f"--communities 应在 1 到 {MAX_COMMUNITIES} 之间。")
+            raise CommandError(_("--communities 应在 1 到 %(max)d 之间。") % {"max": MAX_COMMUNITIES})
         if options["members"] < DEMO_MEMBERS:
-            raise CommandError(f"--members 至少为 {DEMO_MEMBERS}（含演示党员）。")
+            raise CommandError(_("--members 至少为 %(min)d（含演示党员）。") % {"min": DEMO_MEMBERS})
         try:
             summary = seed_demo(
                 members=options["members"],
@@ -49,17 +55,25 @@ class Command(BaseCommand):
                 progress=lambda message: self.stdout.write(f"  · {message}"),
             )
         except (DomainError, IntegrityError) as exc:
-            raise CommandError(f"无法载入演示数据，与数据库中已有数据冲突：{exc}") from None
+            raise CommandError(
+                _("无法载入演示数据，与数据库中已有数据冲突：%(error)s") % {"error": exc}
+            ) from None
 
-        counts = "，".join(f"{label} {summary.counts[key]:,}" for key, label in COUNT_LABELS)
+        counts = _("，").join(f"{label} {summary.counts[key]:,}" for key, label in COUNT_LABELS)
         if summary.created:
-            self.stdout.write(self.style.SUCCESS(f"演示数据已载入，用时 {summary.seconds:.1f} 秒。"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("演示数据已载入，用时 %(seconds).1f 秒。") % {"seconds": summary.seconds}
+                )
+            )
         else:
-            self.stdout.write(f"演示数据已存在，未做修改（{summary.seconds:.1f} 秒）。")
+            self.stdout.write(
+                _("演示数据已存在，未做修改（%(seconds).1f 秒）。") % {"seconds": summary.seconds}
+            )
         self.stdout.write(counts)
         self.stdout.write("")
-        self.stdout.write(f"演示账号（登录页 {options['base_url']}/login/）：")
-        rows = [("角色", "代码", "姓名", "手机号", "密码", "打开页面")]
+        self.stdout.write(_("演示账号（登录页 %(url)s）：") % {"url": f"{options['base_url']}/login/"})
+        rows = [(_("角色"), _("代码"), _("姓名"), _("手机号"), _("密码"), _("打开页面"))]
         rows += [
             (
                 login.label,
@@ -73,7 +87,7 @@ class Command(BaseCommand):
         ]
         self.stdout.write(_table(rows))
         self.stdout.write(
-            "试一试报到：用“在职党员（待报到）”账号提交报到申请，再用“社区党委书记”账号在报到审核页确认。"
+            _("试一试报到：用“在职党员（待报到）”账号提交报到申请，再用“社区党委书记”账号在报到审核页确认。")
         )
 
 

@@ -5,11 +5,15 @@ from typing import Any
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
 from baodao.members.models import Member
 from baodao.members.selectors import members_visible_to
 
 from .models import ActivationCode
+
+#: Grants that put an account out of reach of admin-issued codes (everything but member and resident).
+_ISSUER_EXCLUDED_ROLES = [r for r in Role.values if r not in (Role.MEMBER, Role.RESIDENT)]
 
 
 def awaiting_activation(prefix: str = "") -> Q:
@@ -33,7 +37,9 @@ def members_activatable_by(user: Any) -> QuerySet[Member]:
     scope = scope_for(user)
     if not scope.is_admin:
         return Member.objects.none()
-    qs = members_visible_to(user)
+    # An account that also holds an admin grant is not the issuer's to hand out: a code would let the
+    # issuer set its password and act with grants beyond its own scope. Such a person asks by SMS.
+    qs = members_visible_to(user).exclude(user__grants__role__in=_ISSUER_EXCLUDED_ROLES)
     return qs.exclude(pk=scope.member_id) if scope.member_id else qs
 
 

@@ -600,11 +600,15 @@ class _Checker:
         elif row.address is not None:
             address = row.address
         if (community_id, grid_id, address) != (known.community_id, known.grid_id, known.address or ""):
+            # A new address alone keeps the home the member has, which may lie outside the district.
+            same_home = (community_id, grid_id) == (known.community_id, known.grid_id)
             changes.update(
                 community_id=community_id,
                 grid_id=grid_id,
                 address=address,
-                residence_path=self.plan.home_path(community_id, grid_id),
+                residence_path=(
+                    known.residence_path or "" if same_home else self.plan.home_path(community_id, grid_id)
+                ),
             )
         if row.skills is not None and row.skills != known.skills:
             changes["skills"] = row.skills

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
-from baodao.accounts.models import User
+from baodao.accounts.models import Grant, Role, User
 from baodao.activation.models import ActivationAttempt, ActivationCode, Channel
 from baodao.activation.selectors import members_activatable_by, members_awaiting_activation
 from baodao.activation.services import (
@@ -91,6 +91,16 @@ def test_members_do_not_issue_codes_not_even_to_themselves(w, newcomer):
     admin_member = factories.user("unit_admin", unit_=w.units["U1"])
     assert not members_activatable_by(w.users["member"]).exists()
     assert w.members["member"] in members_activatable_by(admin_member)
+
+
+def test_it_does_not_issue_codes_to_an_account_that_holds_an_admin_grant(w, newcomer):
+    # A member not yet activated who is also the grid worker of a grid its unit admin does not cover:
+    # a code from the unit admin would hand that admin the grid worker's account.
+    Grant.objects.create(user=newcomer.user, role=Role.GRID_WORKER, region=w.r("C3G1"))
+    assert newcomer not in members_activatable_by(w.users["unit_admin"])
+    with pytest.raises(Http404):
+        issue(w.users["unit_admin"], newcomer)
+    assert not ActivationCode.objects.exists()
 
 
 def test_it_refuses_an_account_that_has_a_password(w, newcomer):

@@ -320,3 +320,17 @@ def test_an_existing_account_under_another_name_is_not_taken_over(w, run):
         (2, "手机号", "该手机号已是系统中另一个账号的登录手机号，且姓名与本行不一致，请核对。")
     ]
     assert "张阿姨" not in str(imp.errors)
+
+
+def test_it_updates_the_address_of_a_member_who_lives_outside_the_district(w, run):
+    from tests import factories
+
+    m = factories.member(
+        w.units["U1"], community=w.r("C4"), grid=w.r("C4G1"), name="赵六", phone="13900002001"
+    )
+    imp = run(xlsx([row("赵六", "13900002001", "", "", "", "", "9栋909", "")]))
+    assert imp.status == Status.COMMITTED
+    assert (imp.updated, imp.invalid) == (1, 0)
+    m.refresh_from_db()
+    assert (m.community, m.grid, m.address) == (w.r("C4"), w.r("C4G1"), "9栋909")
+    assert m.residence_path == w.r("C4G1").path

@@ -115,7 +115,7 @@ class MemberFilter(serializers.Serializer):
     registered = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text=_("true 已报到；false 未报到")
     )
-    q = serializers.CharField(required=False, help_text=_("按姓名或住址查找"))
+    q = serializers.CharField(required=False, help_text=_("按姓名查找"))
 
 
 class MemberListView(generics.ListAPIView):

@@ -62,7 +62,8 @@ def members_filter(
     if registered is not None:
         qs = qs.filter(registered_community__isnull=not registered)
     if q:
-        qs = qs.filter(Q(user__name__contains=q) | Q(address__contains=q))
+        # By name only: searching the address would let someone who sees it masked recover it piece by piece.
+        qs = qs.filter(user__name__contains=q)
     return qs
 
 

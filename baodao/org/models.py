@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -44,6 +45,9 @@ class Region(models.Model):
                 | (~models.Q(level="district") & models.Q(parent__isnull=False)),
                 name="region_only_districts_are_roots",
             ),
+            # Subtree filters compare path prefixes, which SQLite does without regard to case: codes that
+            # differ only in case would let one subtree reach into the other.
+            models.UniqueConstraint(Lower("code"), name="region_code_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

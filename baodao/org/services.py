@@ -52,9 +52,9 @@ def region_create(*, actor: Any | None, code: str, name: str, level: str, parent
         ):
             raise Http404(_("没有找到上级区域。"))
         path = f"{parent.path}{code}/"
-    if Region.objects.filter(code=code).exists():
+    if Region.objects.filter(code__iexact=code).exists():
         raise Conflict(
-            _("编码 %(code)s 已被使用。") % {"code": code},
+            _("编码 %(code)s 已被使用（编码不区分大小写）。") % {"code": code},
             code="duplicate",
             fields={"code": [_("编码已存在。")]},
         )

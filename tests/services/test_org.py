@@ -45,6 +45,14 @@ def test_it_refuses_a_duplicate_code(w):
     assert exc.value.code == "duplicate"
 
 
+def test_it_refuses_a_code_that_differs_only_in_case(w):
+    """Subtree filters compare path prefixes, case-blind on SQLite: `c1` beside `C1` would leak."""
+    with pytest.raises(Conflict) as exc:
+        region_create(actor=None, code="c1", name="大小写", level="community", parent=w.r("S2"))
+    assert exc.value.code == "duplicate"
+    assert not Region.objects.filter(code="c1").exists()
+
+
 @pytest.mark.parametrize("code", ["", "A/B", "含中文", "a b", "x" * 33, "C9/", "C9\n"])
 def test_it_refuses_a_code_that_would_break_the_tree(w, code):
     with pytest.raises(Invalid) as exc:

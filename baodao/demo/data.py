@@ -133,7 +133,7 @@ UNITS = (
     UnitSpec("HB-JDB", "湖滨街道办事处", "street", "gov", 1.5),
     UnitSpec("HB-WSFW", "湖滨街道社区卫生服务中心", "street", "hospital", 1),
     UnitSpec("HB-PCS", "湖滨派出所", "street", "police", 1),
-    UnitSpec("HB-ZXXX", "湖滨中心小学", "street", "school", 1.5),
+    UnitSpec("HB-ZXXY", "湖滨中心小学", "street", "school", 1.5),
     UnitSpec("HB-SCJGS", "湖滨市场监管所", "street", "gov", 0.5),
 )
 

@@ -41,7 +41,7 @@ def test_it_lists_pending_registrations_first_with_what_the_admin_needs(as_user,
         assert shown in html
     assert f'action="/registrations/{pending.pk}/confirm/"' in html
     assert f'action="/registrations/{pending.pk}/reject/"' in html
-    assert f'<label for="reason-{pending.pk}">驳回原因</label>' in html
+    assert f'<label for="reg-{pending.pk}-reason">驳回原因</label>' in html
     assert ">确认</button>" in html and ">驳回</button>" in html
 
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "baodao.policy",
     "baodao.members",
     "baodao.registration",
+    "baodao.needs",
+    "baodao.ledger",
     "baodao.notify",
     "baodao.activation",
     "baodao.jobs",
@@ -210,6 +212,9 @@ API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 # baodao/notify/sms.py; the default keeps them in an outbox table instead of delivering them).
 ACTIVATION_CODE_TTL = timedelta(hours=env.int("ACTIVATION_CODE_TTL_HOURS", default=72))
 SMS_BACKEND = env.str("SMS_BACKEND", default="baodao.notify.sms.OutboxBackend")
+# Channels that deliver a copy of each in-app notice (e.g. "baodao.notify.services.SmsChannel"); the inbox
+# always has it. Comma-separated dotted paths; none by default.
+NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=[])
 
 # Content Security Policy: everything is served by the application itself (no CDN).
 CONTENT_SECURITY_POLICY = {

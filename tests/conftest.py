@@ -39,24 +39,34 @@ def api_as(api):
     return sign_in
 
 
+#: append-only tables and the migrations that hold their triggers
+APPEND_ONLY = {
+    "audit_auditevent": "baodao.audit.migrations.0002_append_only",
+    "ledger_servicerecord": "baodao.ledger.migrations.0002_append_only",
+}
+
+
 def _audit_triggers(connection, *, enable: bool) -> None:
     import importlib
 
-    if "audit_auditevent" not in connection.introspection.table_names():
-        return
-    migration = importlib.import_module("baodao.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE audit_auditevent {'ENABLE' if enable else 'DISABLE'} TRIGGER USER")
-        elif connection.vendor == "sqlite":
-            for sql in migration.SQLITE if enable else migration.SQLITE_REVERSE:
-                cursor.execute(sql)
+    tables = connection.introspection.table_names()
+    for table, module in APPEND_ONLY.items():
+        if table not in tables:
+            continue
+        migration = importlib.import_module(module)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enable else 'DISABLE'} TRIGGER USER")
+            elif connection.vendor == "sqlite":
+                for sql in migration.SQLITE if enable else migration.SQLITE_REVERSE:
+                    cursor.execute(sql)
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_lifts_the_audit_triggers():
     """Tests with transaction=True (threads, a live server) end with a flush of every table, which the
-    append-only audit log refuses. Lift its triggers for the flush only: they are back for the next test."""
+    append-only audit log and service ledger refuse. Lift their triggers for the flush only: they are back
+    for the next test."""
     from django.core.management.commands import flush
     from django.db import connections
 

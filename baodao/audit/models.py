@@ -29,6 +29,10 @@ class Action(models.TextChoices):
     EXPORTED = "exported", _("导出数据")
     ACTIVATION_ISSUED = "activation_issued", _("发放激活码")
     ACTIVATED = "activated", _("激活账户并设置密码")
+    NEED_DECLINED = "need_declined", _("不予受理需求")
+    NEED_ASSIGNED = "need_assigned", _("指派需求")
+    SERVICE_VERIFIED = "service_verified", _("确认服务并记入台账")
+    SERVICE_REVERSED = "service_reversed", _("冲销服务记录")
 
 
 class AuditEvent(models.Model):

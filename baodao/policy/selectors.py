@@ -8,6 +8,17 @@ from django.utils import timezone
 from .models import DEFAULT_COVERAGE_THRESHOLD, Policy
 
 
+def policy_in_force(district_code: str, *, on: date | None = None) -> Policy:
+    """The district's policy on a day; the national defaults (an unsaved row) where it has set none."""
+    on = on or timezone.localdate()
+    policy = (
+        Policy.objects.filter(district__code=district_code, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+    return policy if policy is not None else Policy(effective_from=on)
+
+
 def coverage_thresholds(district_codes: set[str], *, on: date | None = None) -> dict[str, Decimal]:
     """The coverage threshold in force for each district code on a day (national default if none set)."""
     on = on or timezone.localdate()

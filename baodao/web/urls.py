@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import activation, auth, community, coverage, exports, member, member_detail, public, roster, unit
+from .views import (
+    activation,
+    auth,
+    community,
+    coverage,
+    exports,
+    member,
+    member_detail,
+    needs,
+    public,
+    roster,
+    unit,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -77,6 +89,8 @@ urlpatterns = [
     # exports that run in the background
     path("exports/jobs/<uuid:job_id>/", exports.export_job, name="export_job"),
     path("exports/files/<int:pk>/", exports.export_file, name="export_file"),
+    # 三单制: needs, claims, fulfilment
+    path("needs/<int:pk>/", needs.need_detail, name="need_detail"),
     # public
     path("c/<str:code>/", public.community_public, name="community_public"),
 ]

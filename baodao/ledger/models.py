@@ -1,0 +1,85 @@
+"""The service ledger (服务台账): the one truth about verified service.
+
+A row is written only when service has been verified — a need's fulfilment confirmed by the person served or
+by the community (later: attendance checked in with a code). Rows are never changed or deleted, in the
+database itself (triggers); a correction is a reversing row that points at the row it cancels and carries
+the negated hours.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    NEED = "need", _("需求办结")
+
+
+class ServiceRecord(models.Model):
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    #: who served: a member, or a unit that served as a whole (then `member` is empty)
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
+    )
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    #: the path of the grid or community where the service was done (what the scoping layer filters on)
+    path = models.CharField(max_length=255, db_index=True)
+    need = models.ForeignKey(
+        "needs.Need", null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
+    )
+    claim = models.ForeignKey(
+        "needs.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("分类"), max_length=20)
+    title = models.CharField(_("服务内容"), max_length=120)
+    hours = models.DecimalField(_("时长（小时）"), max_digits=6, decimal_places=1)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    served_at = models.DateTimeField(_("服务时间"))
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: a reversing entry names the row it cancels; its hours are that row's, negated
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.CharField(_("冲销原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("服务记录")
+        verbose_name_plural = _("服务记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(unit__isnull=False), name="record_has_server"
+            ),
+            # a confirmed claim credits each person once (and a unit serving as a whole once), whatever
+            # retries or races happen
+            models.UniqueConstraint(
+                fields=["claim", "member"],
+                condition=Q(claim__isnull=False, member__isnull=False, reverses__isnull=True),
+                name="record_once_per_claim_member",
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(claim__isnull=False, member__isnull=True, reverses__isnull=True),
+                name="record_once_per_unit_claim",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, hours__gte=0) | Q(reverses__isnull=False, hours__lte=0),
+                name="record_sign_of_hours",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "served_at"], name="record_member_served_idx"),
+            models.Index(fields=["community", "served_at"], name="record_community_served_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id or self.unit_id} {self.hours}h {self.title}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None

@@ -1,0 +1,200 @@
+"""Reads of needs and claims, each through the caller's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from baodao.accounts.models import Role
+from baodao.accounts.scope import scope_for, under
+from baodao.members.models import Member
+from baodao.org.models import Level, Region
+from baodao.registration.models import Status as RegistrationStatus
+from baodao.registration.models import UnitRegistration
+
+from .models import (
+    FINAL_STATUSES,
+    HOLDING_STATUSES,
+    LIVE_STATUSES,
+    OPEN_CLAIM_STATUSES,
+    RESIDENT_KINDS,
+    Claim,
+    Need,
+    Status,
+)
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Needs past a time limit: not answered by the community in time, or not resolved in time."""
+    now = now or timezone.now()
+    return ~Q(status__in=FINAL_STATUSES) & (
+        Q(status=Status.SUBMITTED, respond_by__lte=now) | Q(resolve_by__lte=now)
+    )
+
+
+def needs_visible_to(user: Any) -> QuerySet[Need]:
+    """Region admins: every need in their subtrees. A member: the live needs of the community it is registered
+    in, and every need it holds or held a place on. A unit admin: the live needs of the communities its units
+    co-build with, and those its units took on. Everyone: the needs it submitted or asked for."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Need.objects.none()
+    q: Q = under("path", scope.paths()) | Q(requester_id=scope.user_id) | Q(submitted_by_id=scope.user_id)
+    if scope.member_id:
+        registered = Member.objects.filter(pk=scope.member_id).values("registered_community")
+        q |= Q(community__in=registered, status__in=LIVE_STATUSES)
+        q |= Q(Exists(Claim.objects.filter(need=OuterRef("pk"), member_id=scope.member_id)))
+    units = scope.units(Role.UNIT_ADMIN)
+    if units:
+        co_built = UnitRegistration.objects.filter(
+            unit_id__in=units, status=RegistrationStatus.CONFIRMED
+        ).values("community")
+        q |= Q(community__in=co_built, status__in=LIVE_STATUSES)
+        q |= Q(Exists(Claim.objects.filter(need=OuterRef("pk"), unit_id__in=units)))
+    return Need.objects.filter(q).select_related("community", "grid", "requester", "submitted_by")
+
+
+def need_get_for_user(user: Any, pk: Any) -> Need:
+    try:
+        return needs_visible_to(user).get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404(gettext("没有找到该需求。")) from None
+
+
+def need_contact_visible(user: Any, need: Need) -> bool:
+    """The resident's phone and address: for the resident itself, whoever took it down for it, and whoever
+    holds a place on the need (the member, or the admins of the unit) — nobody else."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return False
+    if scope.user_id in (need.requester_id, need.submitted_by_id):
+        return True
+    mine = Q(unit_id__in=scope.units(Role.UNIT_ADMIN))
+    if scope.member_id:
+        mine |= Q(member_id=scope.member_id)
+    return need.claims.filter(mine, status__in=HOLDING_STATUSES).exists()
+
+
+def needs_near_member(member: Member) -> list[Need]:
+    """What a registered member can take on now, best first: its grid's needs, then those needing its skills,
+    then the soonest deadline. Only needs of the community it is registered in, with places free."""
+    if member.registered_community_id is None:
+        return []
+    open_needs = (
+        Need.objects.filter(
+            community_id=member.registered_community_id, status__in=LIVE_STATUSES, taken__lt=F("places")
+        )
+        .exclude(claims__member=member, claims__status__in=HOLDING_STATUSES)
+        .select_related("community", "grid")[:200]
+    )
+    skills = set(member.skills or [])
+    far_future = timezone.now().replace(year=9999)
+
+    def rank(need: Need) -> tuple[int, int, datetime, int]:
+        in_grid = 0 if member.grid_id and need.grid_id == member.grid_id else 1
+        fits = -len(skills & set(need.skills or []))
+        return (in_grid, fits, need.due_at or far_future, -need.pk)
+
+    return sorted(open_needs, key=rank)
+
+
+def claims_of(user: Any) -> QuerySet[Claim]:
+    """The caller's claims: its member's, and those of the units it administers."""
+    scope = scope_for(user)
+    q = Q(unit_id__in=scope.units(Role.UNIT_ADMIN))
+    if scope.member_id:
+        q |= Q(member_id=scope.member_id)
+    return Claim.objects.filter(q).select_related("need__community", "member__user", "unit")
+
+
+def open_claims_of(user: Any) -> QuerySet[Claim]:
+    return claims_of(user).filter(status__in=OPEN_CLAIM_STATUSES)
+
+
+def public_board(community: Region) -> tuple[QuerySet[Need], QuerySet[Need]]:
+    """The community's public board: open wishes and the fulfilled ones. Callers show no names, phones or
+    addresses."""
+    wishes = Need.objects.filter(community=community, kind__in=RESIDENT_KINDS)
+    open_wishes = wishes.filter(status__in=LIVE_STATUSES).order_by("-created_at")
+    fulfilled = wishes.filter(status=Status.CLOSED, rating__isnull=False).order_by("-closed_at")
+    return open_wishes, fulfilled
+
+
+def counts_by_status(qs: QuerySet[Need]) -> dict[str, int]:
+    counts = dict.fromkeys(Status.values, 0)
+    for status, n in qs.order_by().values_list("status").annotate(n=Count("id")):
+        counts[status] = n
+    return counts
+
+
+@dataclass(frozen=True)
+class NeedStats:
+    region: Region
+    total: int
+    closed: int
+    closed_on_time: int
+    backlog: int
+    overdue: int
+    rating: Decimal | None
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        if not self.closed:
+            return None
+        return (Decimal(self.closed_on_time) / Decimal(self.closed)).quantize(Decimal("0.001"))
+
+
+def need_stats_by_community(
+    parent: Region, *, since: datetime | None = None, until: datetime | None = None
+) -> list[NeedStats]:
+    """Residents' wishes and requests per community under `parent` (a street or district): how many came in,
+    how many were closed and how many of those within the time limit, the backlog, how many are overdue, and
+    the average rating. Worst on-time rate first."""
+    now = timezone.now()
+    needs = Need.objects.filter(kind__in=RESIDENT_KINDS, path__startswith=parent.path)
+    if since is not None:
+        needs = needs.filter(created_at__gte=since)
+    if until is not None:
+        needs = needs.filter(created_at__lt=until)
+    rows = {
+        row["community"]: row
+        for row in needs.order_by()
+        .values("community")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(status=Status.CLOSED)),
+            closed_on_time=Count(
+                "id",
+                filter=Q(status=Status.CLOSED)
+                & (Q(resolve_by__isnull=True) | Q(closed_at__lte=F("resolve_by"))),
+            ),
+            backlog=Count("id", filter=~Q(status__in=FINAL_STATUSES)),
+            overdue=Count("id", filter=overdue_q(now)),
+            rating=Avg("rating", filter=Q(status=Status.CLOSED)),
+        )
+    }
+    communities = Region.objects.filter(level=Level.COMMUNITY, path__startswith=parent.path).order_by("path")
+    result = []
+    for community in communities:
+        row: dict[str, Any] = dict(rows.get(community.pk, {}))
+        rating = row.get("rating")
+        result.append(
+            NeedStats(
+                region=community,
+                total=row.get("total", 0),
+                closed=row.get("closed", 0),
+                closed_on_time=row.get("closed_on_time", 0),
+                backlog=row.get("backlog", 0),
+                overdue=row.get("overdue", 0),
+                rating=Decimal(str(rating)).quantize(Decimal("0.01")) if rating is not None else None,
+            )
+        )
+    result.sort(key=lambda s: (s.on_time_rate is None, s.on_time_rate or 0, -s.backlog))
+    return result

@@ -9,6 +9,7 @@ from .views import (
     member,
     member_detail,
     needs,
+    needs_admin,
     public,
     roster,
     unit,
@@ -89,8 +90,35 @@ urlpatterns = [
     # exports that run in the background
     path("exports/jobs/<uuid:job_id>/", exports.export_job, name="export_job"),
     path("exports/files/<int:pk>/", exports.export_file, name="export_file"),
-    # 三单制: needs, claims, fulfilment
+    # 三单制 — members, residents, grid workers and unit admins (views/needs.py)
+    path("needs/", needs.needs_near, name="needs_near"),
+    path("needs/new/", needs.need_new, name="need_new"),
     path("needs/<int:pk>/", needs.need_detail, name="need_detail"),
+    path("needs/<int:pk>/photos/<int:photo_pk>/", needs.need_photo, name="need_photo"),
+    path("needs/<int:pk>/<str:action>/", needs.need_action, name="need_action"),
+    path("me/claims/", needs.my_claims, name="my_claims"),
+    path("me/needs/", needs.my_needs, name="my_needs"),
+    path("me/records/", needs.my_records, name="my_records"),
+    path("inbox/", needs.inbox, name="inbox"),
+    path("inbox/read/", needs.inbox_read, name="inbox_read"),
+    # 三单制 — community, grid, street and district (views/needs_admin.py)
+    path("community/<str:code>/needs/", needs_admin.community_needs, name="community_needs"),
+    path(
+        "community/<str:code>/needs/export/",
+        needs_admin.community_needs_export,
+        name="community_needs_export",
+    ),
+    path(
+        "community/<str:code>/needs/vetting/",
+        needs_admin.community_needs_vetting,
+        name="community_needs_vetting",
+    ),
+    path("community/<str:code>/needs/new/", needs_admin.community_need_new, name="community_need_new"),
+    path("community/<str:code>/records/", needs_admin.community_records, name="community_records"),
+    path("records/<int:pk>/reverse/", needs_admin.record_reverse, name="record_reverse"),
+    path("grid/<str:code>/needs/", needs_admin.grid_needs, name="grid_needs"),
+    path("needs/stats/<str:code>/", needs_admin.need_stats, name="need_stats"),
     # public
     path("c/<str:code>/", public.community_public, name="community_public"),
+    path("c/<str:code>/board/", needs_admin.community_board, name="community_board"),
 ]

@@ -56,8 +56,8 @@ def workspaces_for(user: Any) -> list[Workspace]:
         elif role == Role.RESIDENT and grant.region:
             result.append(
                 Workspace(
-                    _("%(community)s · 亮身份") % {"community": grant.region.name},
-                    reverse("web:community_public", args=[grant.region.code]),
+                    _("%(community)s · 我的心愿与诉求") % {"community": grant.region.name},
+                    reverse("web:my_needs"),
                 )
             )
     user._baodao_workspaces = result

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,6 +27,7 @@ from .models import (
     RESIDENT_KINDS,
     Claim,
     Need,
+    Photo,
     Status,
 )
 
@@ -68,6 +69,15 @@ def need_get_for_user(user: Any, pk: Any) -> Need:
         raise Http404(gettext("没有找到该需求。")) from None
 
 
+def photo_get_for_user(user: Any, need_pk: Any, photo_pk: Any) -> Photo:
+    """A photo of a need the caller may see (404 otherwise)."""
+    need = need_get_for_user(user, need_pk)
+    try:
+        return Photo.objects.get(need=need, pk=photo_pk)
+    except (Photo.DoesNotExist, ValueError, TypeError):
+        raise Http404(gettext("没有找到该照片。")) from None
+
+
 def need_contact_visible(user: Any, need: Need) -> bool:
     """The resident's phone and address: for the resident itself, whoever took it down for it, and whoever
     holds a place on the need (the member, or the admins of the unit) — nobody else."""
@@ -100,7 +110,7 @@ def needs_near_member(member: Member) -> list[Need]:
     def rank(need: Need) -> tuple[int, int, datetime, int]:
         in_grid = 0 if member.grid_id and need.grid_id == member.grid_id else 1
         fits = -len(skills & set(need.skills or []))
-        return (in_grid, fits, need.due_at or far_future, -need.pk)
+        return (in_grid, fits, need.due_at or need.resolve_by or far_future, -need.pk)
 
     return sorted(open_needs, key=rank)
 
@@ -198,3 +208,41 @@ def need_stats_by_community(
         )
     result.sort(key=lambda s: (s.on_time_rate is None, s.on_time_rate or 0, -s.backlog))
     return result
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def needs_filter(
+    qs: QuerySet[Need],
+    *,
+    kind: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    grid: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Need]:
+    """The filters of the classified ledger (分类台账): kind, category, status, grid (its code), the days the
+    need came in (`since` to `until`, both included, in the site's time zone) and only the overdue ones. Each
+    need is annotated with `overdue` (a boolean) for the pages and the export."""
+    now = now or timezone.now()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if grid:
+        qs = qs.filter(grid__code=grid)
+    if since:
+        qs = qs.filter(created_at__gte=_local_midnight(since))
+    if until:
+        qs = qs.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
+    if overdue:
+        qs = qs.filter(overdue_q(now))
+    late = Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return qs.annotate(overdue=late)

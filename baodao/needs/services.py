@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ from .models import (
     Kind,
     Need,
     NeedEvent,
+    Photo,
     Status,
 )
 
@@ -176,8 +177,9 @@ _SPECIAL_REFUSALS: dict[tuple[str, str], Any] = {
 
 
 def _lock(need: Need) -> Need:
-    """The need's current row, locked for the rest of the transaction."""
-    return Need.objects.select_for_update().select_related("community", "grid").get(pk=need.pk)
+    """The need's current row, locked for the rest of the transaction (only the need's own row: PostgreSQL
+    cannot lock the nullable side of the outer join to its grid)."""
+    return Need.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=need.pk)
 
 
 def _check_state(need: Need, action: str) -> None:
@@ -401,7 +403,10 @@ def need_submit(
             note = _("网格员代居民 %(name)s 提交") % {"name": contact_name} if on_behalf else ""
             _event(need, _EventKind.SUBMITTED, actor, note=note)
             _tell(
-                _community_admins(need), need, _("有新的%(kind)s待审核") % {"kind": need.get_kind_display()}
+                _community_admins(need),
+                need,
+                _("有新的%(kind)s待审核") % {"kind": need.get_kind_display()},
+                actor=actor,
             )
         if publish:
             need = need_publish(actor=actor, need=need)
@@ -477,8 +482,8 @@ def need_merge(*, actor: Any, need: Need, into: Need) -> Need:
     _require_community_admin(actor, need)
     if into.pk == need.pk or into.community_id != need.community_id:
         raise Invalid(_("只能合并到本社区的另一条需求。"), fields={"into": [_("请选择本社区的另一条需求。")]})
-    if into.status in (Status.DECLINED, Status.MERGED):
-        raise Conflict(_("目标需求已不予受理或已被合并，不能再合并进去。"), code="illegal_transition")
+    if into.status in FINAL_STATUSES:  # a closed one would never tell the merged resident it is done
+        raise Conflict(_("目标需求已办结、不予受理或已被合并，不能再合并进去。"), code="illegal_transition")
     with transaction.atomic():
         need = _lock(need)
         _check_state(need, "merge")
@@ -507,6 +512,8 @@ def need_merge(*, actor: Any, need: Need, into: Need) -> Need:
 def _claimant_check(need: Need, *, member: Member | None, unit: Unit | None) -> None:
     if member is not None and member.registered_community_id != need.community_id:
         raise Forbidden(_("只有已在%(community)s报到的党员可以认领。") % {"community": need.community.name})
+    if member is not None and need.requester_id is not None and member.user_id == need.requester_id:
+        raise Forbidden(_("不能认领自己提交的需求：服务须由他人完成、由您确认。"))
     if (
         unit is not None
         and not UnitRegistration.objects.filter(
@@ -517,6 +524,18 @@ def _claimant_check(need: Need, *, member: Member | None, unit: Unit | None) -> 
 
 
 def _take_place(need: Need, *, member: Member | None, unit: Unit | None, actor: Any, assigned: bool) -> Claim:
+    def already_claimed() -> Conflict:
+        if assigned:
+            who = member.user.name if member is not None else (unit.name if unit is not None else "")
+        else:
+            who = _("您的单位") if unit is not None else _("您")
+        return Conflict(_("%(who)s已经认领了这项需求。") % {"who": who}, code="already_claimed")
+
+    # one who already holds the (last) place is told so, not that the places are gone; the unique
+    # constraints below still decide any race
+    held = need.claims.filter(status__in=HOLDING_STATUSES)
+    if held.filter(member=member).exists() if member is not None else held.filter(unit=unit).exists():
+        raise already_claimed()
     taken = Need.objects.filter(pk=need.pk, taken__lt=F("places")).update(taken=F("taken") + 1)
     if not taken:
         raise Conflict(_("名额已满。"), code="full")
@@ -532,11 +551,7 @@ def _take_place(need: Need, *, member: Member | None, unit: Unit | None, actor: 
                 lapses_at=timezone.now() + timedelta(days=policy.claim_lapse_days),
             )
     except IntegrityError:
-        if assigned:
-            who = member.user.name if member is not None else (unit.name if unit is not None else "")
-        else:
-            who = _("您的单位") if unit is not None else _("您")
-        raise Conflict(_("%(who)s已经认领了这项需求。") % {"who": who}, code="already_claimed") from None
+        raise already_claimed() from None
     need.taken += 1
     transaction.on_commit(lambda: _schedule_lapse(claim))
     return claim
@@ -613,23 +628,29 @@ def _claim_of(actor: Any, need: Need, statuses: tuple[str, ...]) -> Claim:
     """The caller's own claim on the need in one of `statuses` (its member's, or a unit's it administers)."""
     scope = scope_for(actor)
     claims = need.claims.select_related("member__user", "unit")
+    # newest first; one that ended (withdrawn, lapsed) is a state to explain, not a stranger's question
     mine = [
         c
-        for c in claims.filter(status__in=HOLDING_STATUSES)
+        for c in claims
         if (c.member_id and c.member_id == scope.member_id)
         or (c.unit_id and c.unit_id in scope.units(Role.UNIT_ADMIN))
     ]
     if not mine:
         raise Forbidden(_("您没有认领这项需求。"))
-    for claim in mine:
+    holding = [c for c in mine if c.status in HOLDING_STATUSES]
+    for claim in holding:
         if claim.status in statuses:
             return claim
-    current = mine[0].status
+    if not holding and need.status in FINAL_STATUSES:
+        raise Conflict(str(_NEED_REFUSALS[need.status]), code="illegal_transition")
+    current = (holding or mine)[0].status
     refusal: str = {
         str(ClaimStatus.ACTIVE): _("您的认领尚未报告办结。"),
         str(ClaimStatus.COMPLETED): _("您已报告办结，正等待确认。"),
         str(ClaimStatus.DISPUTED): _("对您的办结有异议，正等待社区处理。"),
         str(ClaimStatus.CONFIRMED): _("您的服务已确认办结。"),
+        str(ClaimStatus.WITHDRAWN): _("您已退出认领。"),
+        str(ClaimStatus.LAPSED): _("您的认领已超时失效，名额已重新开放。"),
     }.get(current, _("当前状态不允许此操作。"))
     raise Conflict(refusal, code="illegal_transition")
 
@@ -656,7 +677,7 @@ def need_withdraw(*, actor: Any, need: Need, reason: str) -> Claim:
         claim = _claim_of(actor, need, (ClaimStatus.ACTIVE,))
         _release(need, claim, ClaimStatus.WITHDRAWN, reason=reason, actor=actor, event=_EventKind.WITHDRAWN)
         _tell(
-            _community_admins(need),
+            _community_admins(need) + (_requester_users(need) if need.kind in RESIDENT_KINDS else []),
             need,
             _("有人退出了认领"),
             _("%(name)s 退出“%(title)s”：%(reason)s")
@@ -691,7 +712,11 @@ def claim_lapse(*, claim_id: int, now: datetime | None = None) -> bool:
             _("您的认领已超时失效"),
             _("“%(title)s”的名额已重新开放。") % {"title": need.title},
         )
-        _tell(_community_admins(need), need, _("认领超时失效，名额已重新开放"))
+        _tell(
+            _community_admins(need) + (_requester_users(need) if need.kind in RESIDENT_KINDS else []),
+            need,
+            _("认领超时失效，名额已重新开放"),
+        )
     return True
 
 
@@ -772,6 +797,8 @@ def need_confirm(
     with transaction.atomic():
         need = _lock(need)
         claim = _claim_to_decide(need, claim_id)
+        if actor.pk in {u.pk for u in _claimer_users(claim)}:  # nobody verifies its own service
+            raise Forbidden(_("不能确认自己的服务，须由服务对象或社区确认。"))
         confirmed_hours = (
             _hours(hours) if hours is not None and _is_community_admin(actor, need.community) else claim.hours
         )
@@ -804,7 +831,11 @@ def need_confirm(
         )
         _settle(need)
         on_behalf = need.kind in RESIDENT_KINDS and need.requester_id != actor.pk
-        note = _("%(stars)d 星") % {"stars": rating} + (f"：{comment}" if comment else "")
+        note = (
+            _("%(stars)d 星：%(comment)s") % {"stars": rating, "comment": comment}
+            if comment
+            else _("%(stars)d 星") % {"stars": rating}
+        )
         if on_behalf:
             note = _("代居民确认，") + note
         _event(need, _EventKind.CONFIRMED, actor, claim=claim, note=note)
@@ -870,6 +901,8 @@ def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
     with transaction.atomic():
         need = _lock(need)
         _check_state(need, "close")
+        if need.claims.filter(status=ClaimStatus.COMPLETED).exists():  # a dispute elsewhere hides it
+            raise Conflict(str(_SPECIAL_REFUSALS[("close", Status.COMPLETED)]), code="illegal_transition")
         now = timezone.now()
         released = list(
             need.claims.filter(status__in=(ClaimStatus.ACTIVE, ClaimStatus.DISPUTED)).select_related(
@@ -890,6 +923,65 @@ def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
             _tell(_requester_users(need), need, _("您的需求已关闭"), reason, actor=actor)
         _closed(need)
     return need
+
+
+# ---- photos --------------------------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTOS_PER_STAGE = 3
+
+
+def _photo_type(content: bytes) -> str:
+    """The picture's type from its first bytes (never from the file name or the client's word)."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    message = _("只能上传 JPEG、PNG 或 WebP 格式的照片。")
+    raise Invalid(message, fields={"file": [message]})
+
+
+def _photo_stage(actor: Any, need: Need) -> str:
+    """A claimer with its claim in hand adds photos of the work done; the resident (or whoever submitted the
+    need) adds photos of the problem until the need is reported done."""
+    scope = scope_for(actor)
+    mine = Q(unit_id__in=scope.units(Role.UNIT_ADMIN))
+    if scope.member_id:
+        mine |= Q(member_id=scope.member_id)
+    held = set(need.claims.filter(mine, status__in=HOLDING_STATUSES).values_list("status", flat=True))
+    if held & {ClaimStatus.ACTIVE, ClaimStatus.COMPLETED}:
+        return str(Photo.Stage.COMPLETED)
+    if scope.user_id is not None and scope.user_id in (need.requester_id, need.submitted_by_id):
+        if need.status in (Status.SUBMITTED, Status.PUBLISHED, Status.IN_PROGRESS):
+            return str(Photo.Stage.SUBMITTED)
+        raise Conflict(_("该需求已报告办结或已结束，不能再添加照片。"), code="illegal_transition")
+    if held:
+        raise Conflict(_("您的服务已确认或有异议，不能再添加照片。"), code="illegal_transition")
+    raise Forbidden(_("只有需求的提交人或认领人可以上传照片。"))
+
+
+def need_photo_add(*, actor: Any, need: Need, content: bytes) -> Photo:
+    """A photo attached to a need: by its submitter (stage `submitted`) before it is reported done, or by a
+    claimer (stage `completed`) while its claim is in hand. At most three per stage, each at most 5 MB, JPEG,
+    PNG or WebP by content. A photo is something to look at, never proof of service."""
+    if not content:
+        message = _("请选择要上传的照片。")
+        raise Invalid(message, fields={"file": [message]})
+    if len(content) > PHOTO_MAX_BYTES:
+        message = _("照片不能超过 %(max)d MB。") % {"max": PHOTO_MAX_BYTES // (1024 * 1024)}
+        raise Invalid(message, fields={"file": [message]})
+    content_type = _photo_type(content)
+    with transaction.atomic():
+        need = _lock(need)
+        stage = _photo_stage(actor, need)
+        if Photo.objects.filter(need=need, stage=stage).count() >= PHOTOS_PER_STAGE:
+            message = _("每个阶段最多上传 %(max)d 张照片。") % {"max": PHOTOS_PER_STAGE}
+            raise Invalid(message, fields={"file": [message]})
+        return Photo.objects.create(
+            need=need, stage=stage, content_type=content_type, data=content, uploaded_by=actor
+        )
 
 
 # ---- time limits ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Notice
 from .sms import sms_send
@@ -27,7 +28,11 @@ class Channel(Protocol):
 
 class SmsChannel:
     def deliver(self, notice: Notice) -> None:
-        text = f"{notice.title}：{notice.body}" if notice.body else notice.title
+        text = (
+            _("%(title)s：%(body)s") % {"title": notice.title, "body": notice.body}
+            if notice.body
+            else notice.title
+        )
         sms_send(phone=notice.user.phone, text=text[:200])
 
 

@@ -7,8 +7,11 @@ from baodao.accounts import api as accounts
 from baodao.activation import api as activation
 from baodao.exports import api as exports
 from baodao.jobs import api as jobs
+from baodao.ledger import api as ledger
 from baodao.lib.api import api_not_found
 from baodao.members import api as members
+from baodao.needs import api as needs
+from baodao.notify import api as notify
 from baodao.org import api as org
 from baodao.registration import api as registration
 from baodao.roster import api as roster
@@ -85,6 +88,28 @@ v1 = [
     path("exports/registrations", exports.RegistrationExportView.as_view(), name="export-registrations"),
     path("exports/coverage", exports.CoverageExportView.as_view(), name="export-coverage"),
     path("exports/files/<int:pk>", exports.ExportFileView.as_view(), name="export-file"),
+    # 三单制
+    path("needs", needs.NeedListView.as_view(), name="needs"),
+    path("needs/<int:pk>", needs.NeedDetailView.as_view(), name="need"),
+    path("needs/<int:pk>/publish", needs.NeedPublishView.as_view(), name="need-publish"),
+    path("needs/<int:pk>/decline", needs.NeedDeclineView.as_view(), name="need-decline"),
+    path("needs/<int:pk>/merge", needs.NeedMergeView.as_view(), name="need-merge"),
+    path("needs/<int:pk>/assign", needs.NeedAssignView.as_view(), name="need-assign"),
+    path("needs/<int:pk>/claim", needs.NeedClaimView.as_view(), name="need-claim"),
+    path("needs/<int:pk>/withdraw", needs.NeedWithdrawView.as_view(), name="need-withdraw"),
+    path("needs/<int:pk>/complete", needs.NeedCompleteView.as_view(), name="need-complete"),
+    path("needs/<int:pk>/confirm", needs.NeedConfirmView.as_view(), name="need-confirm"),
+    path("needs/<int:pk>/dispute", needs.NeedDisputeView.as_view(), name="need-dispute"),
+    path("needs/<int:pk>/reopen", needs.NeedReopenView.as_view(), name="need-reopen"),
+    path("needs/<int:pk>/close", needs.NeedCloseView.as_view(), name="need-close"),
+    path("needs/<int:pk>/photos", needs.NeedPhotoListView.as_view(), name="need-photos"),
+    path("needs/<int:pk>/photos/<int:photo_pk>", needs.NeedPhotoView.as_view(), name="need-photo"),
+    path("me/claims", needs.MyClaimListView.as_view(), name="me-claims"),
+    path("me/records", ledger.MyRecordListView.as_view(), name="me-records"),
+    path("records/<int:pk>/reverse", ledger.RecordReverseView.as_view(), name="record-reverse"),
+    path("me/notices", notify.MyNoticeListView.as_view(), name="me-notices"),
+    path("me/notices/read-all", notify.MyNoticeReadAllView.as_view(), name="me-notices-read-all"),
+    path("me/notices/<int:pk>/read", notify.MyNoticeReadView.as_view(), name="me-notice-read"),
 ]
 
 urlpatterns = [

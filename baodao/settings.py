@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "baodao.web.context.workspaces",
+                "baodao.web.context.inbox",
             ],
         },
     },
@@ -206,6 +207,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name their states `status` and `kind`: give each set of choices its own clear name.
+    "ENUM_NAME_OVERRIDES": {
+        "NeedKindEnum": "baodao.needs.models.Kind",
+        "NeedStatusEnum": "baodao.needs.models.Status",
+        "ClaimStatusEnum": "baodao.needs.models.ClaimStatus",
+        "NeedEventKindEnum": "baodao.needs.models.NeedEvent.Kind",
+        "PhotoStageEnum": "baodao.needs.models.Photo.Stage",
+        "RegistrationStatusEnum": "baodao.registration.models.Status",
+    },
 }
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 # First sign-in: how long an activation code stays valid, and the class that sends text messages (see

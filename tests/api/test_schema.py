@@ -28,6 +28,32 @@ PATHS = [
     "/api/v1/unit-registrations/{id}/confirm",
     "/api/v1/unit-registrations/{id}/reject",
     "/api/v1/unit-registrations/{id}/end",
+    "/api/v1/needs",
+    "/api/v1/needs/{id}",
+    *(
+        f"/api/v1/needs/{{id}}/{action}"
+        for action in (
+            "publish",
+            "decline",
+            "merge",
+            "assign",
+            "claim",
+            "withdraw",
+            "complete",
+            "confirm",
+            "dispute",
+            "reopen",
+            "close",
+            "photos",
+        )
+    ),
+    "/api/v1/needs/{id}/photos/{photo_pk}",
+    "/api/v1/me/claims",
+    "/api/v1/me/records",
+    "/api/v1/records/{id}/reverse",
+    "/api/v1/me/notices",
+    "/api/v1/me/notices/{id}/read",
+    "/api/v1/me/notices/read-all",
 ]
 
 

@@ -327,3 +327,168 @@ GIVEN = (
 
 #: 行政区划代码 prefixes for generated ID numbers (the first six digits of a 居民身份证号码).
 ID_AREAS = ("360102", "360103", "360104", "360111", "360121", "362502", "360302", "430102", "440604")
+
+# ---- needs (三单制) -------------------------------------------------------------------------------------
+
+#: The demo community's ledger: (outcome, kind, category, title, description, days ago).
+#: Outcomes: submitted (waiting to be vetted), late (vetting overdue, escalated), published, claimed,
+#: claimed_late (resolution overdue, escalated), completed (waiting for the demo resident's confirmation),
+#: behalf (taken down by the grid worker, reported done), task_done (the community's task reported done),
+#: disputed, closed, closed_late, unit_closed, declined, merged.
+DEMO_NEEDS = (
+    (
+        "closed",
+        "wish",
+        "repair",
+        "修理卫生间漏水的水龙头",
+        "独居老人，卫生间水龙头一直滴水，自己换不了。",
+        58,
+    ),
+    (
+        "closed",
+        "service",
+        "elevator",
+        "老旧楼宇加装电梯协调",
+        "3栋居民想加装电梯，需要懂政策的党员帮助协调低层住户意见。",
+        55,
+    ),
+    ("closed", "request", "environment", "楼道堆放杂物清理", "2单元楼道堆满纸箱，存在消防隐患。", 50),
+    (
+        "closed_late",
+        "wish",
+        "education",
+        "孩子数学课业辅导",
+        "孩子读初二，父母上夜班，希望有人每周辅导一次数学。",
+        46,
+    ),
+    (
+        "unit_closed",
+        "task",
+        "environment",
+        "小区环境卫生大扫除",
+        "周六上午集中清理绿化带垃圾和卫生死角，自带手套。",
+        44,
+    ),
+    (
+        "closed",
+        "wish",
+        "elderly",
+        "陪老人到医院复诊",
+        "老人行动不便，子女在外地，需要有人陪同去区人民医院复诊。",
+        40,
+    ),
+    ("declined", "request", "property", "要求更换小区物业公司", "物业服务差，要求社区出面更换物业。", 38),
+    ("closed", "request", "safety", "小区路灯不亮", "北门到5栋之间的路灯坏了一周，晚上很黑。", 35),
+    ("closed", "wish", "hardship", "困难家庭孩子的新书包", "低保家庭，孩子开学需要一个书包和文具。", 32),
+    ("closed_late", "request", "repair", "单元门禁损坏", "6栋1单元门禁坏了，陌生人随意进出。", 30),
+    ("closed", "task", "policy", "反诈宣传进楼栋", "分楼栋向老年人讲解常见电信诈骗手法，发放宣传册。", 27),
+    ("closed", "wish", "culture", "教老人用智能手机挂号", "想学会用手机挂号、看健康码。", 24),
+    ("closed", "service", "rental", "出租屋人口信息登记", "协助网格员入户登记出租屋流动人口信息。", 21),
+    ("declined", "wish", "other", "帮忙代缴电费", "每月帮忙去营业厅缴电费。", 19),
+    ("closed", "wish", "health", "为卧床老人上门量血压", "老伴卧床，每周需要测一次血压。", 16),
+    ("disputed", "wish", "repair", "修理老人家的轮椅", "轮椅刹车失灵，希望有懂维修的党员帮忙。", 14),
+    ("task_done", "task", "culture", "重阳节敬老文艺汇演志愿服务", "负责场地布置、引导和照顾老人。", 13),
+    (
+        "behalf",
+        "wish",
+        "elderly",
+        "帮独居老人买药",
+        "老人不会用智能手机，由网格员代为登记：每月到药店买降压药。",
+        5.5,
+    ),
+    ("claimed_late", "request", "dispute", "楼上噪音扰民调解", "楼上住户深夜经常有噪音，协商不成。", 11),
+    ("completed", "wish", "repair", "更换厨房灯泡", "厨房吸顶灯坏了，够不着。", 5),
+    ("disputed", "request", "environment", "垃圾清运不及时", "3号垃圾站经常两天才清运一次，气味很大。", 9),
+    ("completed", "wish", "elderly", "帮忙设置手机视频通话", "想和外地的孙子视频，不会设置。", 4.5),
+    ("task_done", "task", "environment", "垃圾分类桶边督导", "早晚高峰在垃圾分类投放点引导居民分类投放。", 8),
+    ("claimed", "wish", "education", "小学生周末作文辅导", "孩子三年级，作文写不好，希望周末有人辅导。", 4.5),
+    ("completed", "request", "repair", "楼道扶手松动", "4栋2单元楼梯扶手松了，老人上下楼危险。", 4),
+    (
+        "claimed",
+        "service",
+        "legal",
+        "法律咨询进社区",
+        "每月第一个周六上午，在党群服务中心为居民提供免费法律咨询。",
+        6,
+    ),
+    ("claimed", "wish", "elderly", "周末陪独居老人聊天", "老人独居，周末希望有人上门陪着说说话。", 5),
+    (
+        "published",
+        "service",
+        "property",
+        "无物业楼宇服务",
+        "7栋、8栋没有物业，需要党员轮流帮助清扫和报修。",
+        5,
+    ),
+    ("published", "task", "safety", "防汛物资搬运", "汛期前将沙袋、抽水泵搬运到低洼楼栋。", 4),
+    ("published", "wish", "health", "帮忙预约社区体检", "想参加社区老年人免费体检，不会预约。", 4),
+    ("published", "request", "repair", "小区健身器材损坏", "中心花园的扭腰器坏了，容易伤人。", 3),
+    ("published", "task", "culture", "社区读书角图书整理", "整理捐赠图书并登记上架。", 3),
+    ("merged", "request", "repair", "花园扭腰器转不动了", "中心花园的扭腰器坏了，小孩在上面玩很危险。", 2.8),
+    ("claimed", "request", "environment", "绿化带积水蚊虫多", "下雨后绿化带长期积水，蚊子很多。", 3),
+    ("late", "request", "safety", "电动车在楼道充电", "5栋1单元有人把电动车推进楼道充电，太危险了。", 3),
+    (
+        "late",
+        "wish",
+        "hardship",
+        "为残疾人家庭申请临时救助",
+        "家里有残疾人，最近生活困难，不知道怎么申请救助。",
+        2.5,
+    ),
+    ("late", "request", "property", "地下车库漏水", "地下车库B区顶上一直滴水。", 2),
+    ("submitted", "wish", "education", "希望有人教孩子书法", "孩子喜欢写毛笔字，想找懂书法的党员指导。", 0.6),
+    ("submitted", "request", "environment", "小区门口共享单车乱停", "小区门口共享单车堵住了盲道。", 0.3),
+    ("submitted", "wish", "elderly", "行动不便老人理发", "老人行动不便，希望有人能上门理发。", 0.1),
+)
+#: The open request the merged duplicate joins.
+DEMO_MERGE_INTO = "小区健身器材损坏"
+DEMO_DECLINE_REASONS = {
+    "要求更换小区物业公司": "更换物业须由业主大会决定，社区将指导业主委员会依法召开业主大会。",
+    "帮忙代缴电费": "可通过手机银行或社区自助缴费机缴纳，网格员已上门教会老人使用。",
+}
+#: (rating, comment) of the confirmed ones, in order of use.
+DEMO_RATINGS = (
+    (5, "党员同志很热心，半小时就修好了，谢谢！"),
+    (5, "协调了好几次，终于达成一致，辛苦了。"),
+    (4, "清理得很干净。"),
+    (4, "辅导很耐心，就是开始晚了几天。"),
+    (5, ""),
+    (5, "全程陪同，比自己家里人还细心。"),
+    (5, "路灯亮了，晚上散步放心了。"),
+    (5, "孩子很喜欢新书包。"),
+    (3, "修好了，但等了比较久。"),
+    (5, "讲得通俗易懂，老人都听明白了。"),
+    (5, "现在自己会挂号了！"),
+    (4, ""),
+    (5, "每周都按时来，非常感谢。"),
+)
+DEMO_COMPLETION_NOTES = (
+    "已上门处理完毕，居民当场检查确认。",
+    "已按约定时间完成，拍照留存。",
+    "已办结，后续如有问题可再联系。",
+)
+DEMO_CONTACT = {"contact_name": "陈阿婆", "contact_phone": "13512345678", "address": "1栋1单元102"}
+DEMO_DISPUTES = {
+    "修理老人家的轮椅": "刹车还是不灵，没有修好。",
+    "垃圾清运不及时": "只清运了一次，之后还是两天一次。",
+}
+
+#: Residents' needs in the street's other communities, for the street's statistics.
+STREET_NEEDS = (
+    ("wish", "repair", "修理漏水的水管"),
+    ("request", "environment", "楼道小广告清理"),
+    ("wish", "elderly", "陪老人散步"),
+    ("request", "safety", "单元门锁坏了"),
+    ("wish", "education", "周末英语辅导"),
+    ("request", "repair", "小区路面坑洼"),
+    ("wish", "health", "上门测血糖"),
+    ("request", "dispute", "邻居占用公共过道"),
+)
+#: Where the community's own service and task items take place.
+DEMO_LOCATIONS = (
+    "社区党群服务中心",
+    "中心花园",
+    "社区居委会二楼会议室",
+    "各楼栋单元门口",
+    "社区新时代文明实践站",
+)

@@ -29,6 +29,7 @@ from baodao.accounts.services import user_create
 from baodao.lib import crypto, idnumber
 from baodao.members.models import Member
 from baodao.members.services import member_update_profile
+from baodao.needs.models import Need
 from baodao.org.models import Branch, Level, Region, Unit
 from baodao.org.services import branch_get_or_create, region_create, unit_create
 from baodao.policy.models import Policy
@@ -41,6 +42,7 @@ from baodao.registration.services import (
 )
 
 from . import data
+from .needs import seed_needs
 
 DEMO_PASSWORD = "Baodao@2026"
 RANDOM_SEED = 20200602  # the day the source counted 9,741 registered members in 39 村居
@@ -137,6 +139,7 @@ def seed_demo(
         builder.add_members(members - DEMO_MEMBERS)
         builder.add_unit_registrations()
         builder.add_unactivated()
+        builder.add_needs()
     return Summary(counts=demo_counts(), seconds=time.monotonic() - started)
 
 
@@ -163,6 +166,7 @@ def demo_counts() -> dict[str, int]:
         "unit_registrations": UnitRegistration.objects.filter(
             community__path__startswith=street_path
         ).count(),
+        "needs": Need.objects.filter(path__startswith=street_path).count(),
     }
 
 
@@ -523,6 +527,20 @@ class _Builder:
         for member, phone in zip(chosen, UNACTIVATED_PHONES, strict=False):
             User.objects.filter(pk=member.user_id).update(phone=phone, password=make_password(None))
         self.say(f"尚未设置密码（可试用首次登录激活）的党员：{len(chosen)} 名")
+
+    def add_needs(self) -> None:
+        """The demo community's ledger of needs and a few needs next door, through the services."""
+        started = time.monotonic()
+        count = seed_needs(
+            rng=self.rng,
+            now=self.now,
+            communities=self.communities,
+            grids=self.grids,
+            people=self.people,
+            secretaries=self.secretary,
+            unit_admins=self.unit_admin,
+        )
+        self.say(f"需求（三单制）：{count} 条（{time.monotonic() - started:.1f} 秒）")
 
     @staticmethod
     def _id_fields(number: str | None) -> dict[str, Any]:

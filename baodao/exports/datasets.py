@@ -21,12 +21,15 @@ from rest_framework import serializers
 from baodao.lib.idnumber import mask_phone
 from baodao.members.api import MemberFilter, mask_address
 from baodao.members.models import Skill
+from baodao.needs.models import Category
+from baodao.needs.models import Kind as NeedKind
+from baodao.needs.models import Status as NeedStatus
 from baodao.registration.api import CoverageFilter, RegistrationFilter
 from baodao.registration.models import Status
 from baodao.registration.selectors import MEMBER_STATUSES, Coverage
 
 from .formats import Cell, Column
-from .selectors import coverage_for_export, members_for_export, registrations_for_export
+from .selectors import coverage_for_export, members_for_export, needs_for_export, registrations_for_export
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -257,10 +260,146 @@ def _coverage_rows(rows: list[Coverage]) -> Iterator[tuple[Cell, ...]]:
         )
 
 
+# ---- 需求台账 -------------------------------------------------------------------------------------------
+
+
+class NeedExportFilter(serializers.Serializer):
+    """The filters of the community's classified ledger (分类台账) page."""
+
+    community = serializers.CharField(required=False, help_text=gettext_lazy("社区编码"))
+    kind = serializers.ChoiceField(choices=NeedKind.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    status = serializers.ChoiceField(choices=NeedStatus.choices, required=False)
+    grid = serializers.CharField(required=False, help_text=gettext_lazy("网格编码"))
+    since = serializers.DateField(required=False, help_text=gettext_lazy("提交日期从（含）"))
+    until = serializers.DateField(required=False, help_text=gettext_lazy("提交日期到（含）"))
+    overdue = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=gettext_lazy("true 只要超时的")
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until and since > until:
+            raise serializers.ValidationError({"until": [_("截止日期不能早于起始日期。")]})
+        # Days as ISO text: the filters go into the audit entry and the background job as JSON.
+        return {k: v.isoformat() if k in ("since", "until") and v else v for k, v in attrs.items()}
+
+
+NEED_COLUMNS = (
+    Column(gettext_lazy("编号"), 8),
+    Column(gettext_lazy("提交时间"), 17),
+    Column(gettext_lazy("类型"), 9),
+    Column(gettext_lazy("分类"), 10),
+    Column(gettext_lazy("标题"), 30),
+    Column(gettext_lazy("社区"), 14),
+    Column(gettext_lazy("网格"), 12),
+    Column(gettext_lazy("状态"), 8),
+    Column(gettext_lazy("名额"), 6),
+    Column(gettext_lazy("已认领"), 8),
+    Column(gettext_lazy("响应时限"), 17),
+    Column(gettext_lazy("办结时限"), 17),
+    Column(gettext_lazy("是否超时"), 9),
+    Column(gettext_lazy("上报街道时间"), 17),
+    Column(gettext_lazy("办结时间"), 17),
+    Column(gettext_lazy("评价（星）"), 10),
+    Column(gettext_lazy("网格员代办"), 10),
+    Column(gettext_lazy("联系人"), 10),
+    Column(gettext_lazy("联系电话（脱敏）"), 14),
+    Column(gettext_lazy("地址（脱敏）"), 18),
+    Column(gettext_lazy("未受理原因"), 24),
+)
+_NEED_FIELDS = (
+    "pk",
+    "created_at",
+    "kind",
+    "category",
+    "title",
+    "community__name",
+    "grid__name",
+    "status",
+    "places",
+    "taken",
+    "respond_by",
+    "resolve_by",
+    "overdue",
+    "escalated_at",
+    "closed_at",
+    "rating",
+    "on_behalf",
+    "contact_name",
+    "contact_phone",
+    "address",
+    "decline_reason",
+)
+
+
+def needs_table(user: Any, params: dict[str, Any]) -> Table:
+    qs = needs_for_export(user, **params)
+    title = str(DATASETS["needs"].title)
+    if params.get("community"):
+        title = f"{title}-{params['community']}"
+    return Table(title, NEED_COLUMNS, qs.count(), _need_rows(qs))
+
+
+def _need_rows(qs: Any) -> Iterator[tuple[Cell, ...]]:
+    """The resident's phone and address masked; the description left out (residents type anything there)."""
+    kinds = {value: str(label) for value, label in NeedKind.choices}
+    categories = {value: str(label) for value, label in Category.choices}
+    statuses = {value: str(label) for value, label in NeedStatus.choices}
+    yes, no = _("是"), _("否")
+    for (
+        pk,
+        created,
+        kind,
+        category,
+        title,
+        community,
+        grid,
+        status,
+        places,
+        taken,
+        respond_by,
+        resolve_by,
+        overdue,
+        escalated,
+        closed,
+        rating,
+        on_behalf,
+        contact_name,
+        contact_phone,
+        address,
+        decline_reason,
+    ) in qs.values_list(*_NEED_FIELDS).iterator(chunk_size=FETCH_ROWS):
+        yield (
+            pk,
+            _local(created),
+            kinds.get(kind, kind),
+            categories.get(category, category),
+            title,
+            community,
+            grid,
+            statuses.get(status, status),
+            places,
+            taken,
+            _local(respond_by),
+            _local(resolve_by),
+            yes if overdue else no,
+            _local(escalated),
+            _local(closed),
+            rating,
+            yes if on_behalf else no,
+            contact_name,
+            mask_phone(contact_phone),
+            mask_address(address),
+            decline_reason,
+        )
+
+
 DATASETS: dict[str, Dataset] = {
     "members": Dataset("members", gettext_lazy("党员名单"), MemberExportFilter, members_table),
     "registrations": Dataset(
         "registrations", gettext_lazy("党员报到记录"), RegistrationFilter, registrations_table
     ),
     "coverage": Dataset("coverage", gettext_lazy("报到率"), CoverageFilter, coverage_table),
+    "needs": Dataset("needs", gettext_lazy("需求台账"), NeedExportFilter, needs_table),
 }

@@ -3,6 +3,7 @@ same filters, so that an export never holds a row its list would not."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import FilteredRelation, Q, QuerySet
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from baodao.members.models import Member
 from baodao.members.selectors import members_filter, members_visible_to
+from baodao.needs.models import Need
+from baodao.needs.selectors import needs_filter, needs_visible_to
 from baodao.org.models import Unit
 from baodao.org.selectors import units_visible_to
 from baodao.registration.models import Registration, Status
@@ -71,6 +74,18 @@ def coverage_for_export(user: Any, *, region: str, by: str = "unit") -> list[Cov
         return coverage_by_community(found)
     in_region = units_visible_to(user).filter(region__path__startswith=found.path)
     return coverage_by_unit(Unit.objects.filter(pk__in=in_region.values("pk")))
+
+
+def needs_for_export(user: Any, *, community: str | None = None, **filters: Any) -> QuerySet[Need]:
+    """The community's classified ledger (分类台账) with its filters (`needs_filter`; the days as ISO
+    strings), newest first, annotated with `overdue`."""
+    qs = needs_visible_to(user)
+    if community:
+        qs = qs.filter(community__code=community)
+    for name in ("since", "until"):
+        if filters.get(name):
+            filters[name] = date.fromisoformat(filters[name])
+    return needs_filter(qs, **filters).order_by("-created_at", "-id")
 
 
 def export_file_get_for_user(user: Any, pk: int) -> ExportFile:

@@ -8,8 +8,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from baodao.accounts.models import Grant, Role, User
+from baodao.ledger.models import ServiceRecord
 from baodao.lib import idnumber
 from baodao.members.models import Member, Skill
+from baodao.needs.models import Claim, ClaimStatus, Need, NeedEvent
+from baodao.needs.selectors import counts_by_status, need_stats_by_community, overdue_q
+from baodao.notify.models import Notice
 from baodao.org.models import Level, Region, Unit
 from baodao.policy.models import Policy
 from baodao.registration.models import Registration, RegistrationEvent, Status, UnitRegistration
@@ -162,15 +166,28 @@ def test_it_prints_the_logins_and_the_time(demo):
     assert sum("13900000" in line for line in lines) == 8
 
 
+SEEDED = (
+    User,
+    Grant,
+    Member,
+    Registration,
+    RegistrationEvent,
+    Region,
+    Need,
+    NeedEvent,
+    Claim,
+    ServiceRecord,
+    Notice,
+)
+
+
 def test_a_second_run_changes_nothing_and_prints_the_logins_again(demo):
-    counts = [m.objects.count() for m in (User, Grant, Member, Registration, RegistrationEvent, Region)]
+    counts = [m.objects.count() for m in SEEDED]
 
     again = seed(members=5000)
 
     assert "演示数据已存在，未做修改" in again
-    assert [
-        m.objects.count() for m in (User, Grant, Member, Registration, RegistrationEvent, Region)
-    ] == counts
+    assert [m.objects.count() for m in SEEDED] == counts
     assert sum("13900000" in line for line in again.splitlines()) == 8
 
 
@@ -204,3 +221,52 @@ def test_it_refuses_demo_phones_held_by_someone_else_and_leaves_nothing(db):
 def test_it_refuses_sizes_out_of_range(db, options):
     with pytest.raises(CommandError):
         seed(**options)
+
+
+def test_the_demo_community_has_a_ledger_of_needs_in_every_state(demo):
+    needs = Need.objects.filter(community__code="HB01")
+    assert 35 <= needs.count() <= 45
+    assert set(needs.values_list("kind", flat=True)) == {"service", "task", "wish", "request"}
+    assert all(counts_by_status(needs).values())  # every status, declined and merged included
+    assert needs.filter(overdue_q(), status="submitted", escalated_at__isnull=False).exists()
+    assert needs.filter(on_behalf=True, submitted_by__phone="13900000004", requester=None).exists()
+    merged = needs.get(status="merged")
+    assert merged.merged_into.community.code == "HB01"
+    assert all(n.decline_reason for n in needs.filter(status="declined"))
+
+
+def test_the_demo_people_have_their_part_in_it(demo):
+    wang, zhang = User.objects.get(phone="13900000007"), User.objects.get(phone="13900000008")
+    waiting = Need.objects.filter(community__code="HB01", status="completed", requester=zhang)
+    assert waiting.count() >= 2
+    assert all(n.claims.get(status=ClaimStatus.COMPLETED).member.user == wang for n in waiting)
+    assert Claim.objects.filter(member__user=wang, status=ClaimStatus.ACTIVE).exists()
+    assert Notice.objects.filter(user=zhang, title="请确认办结并评价").exists()
+    assert Notice.objects.filter(user__phone="13900000002", title="需求超时，已上报街道").exists()
+
+
+def test_demo_needs_obey_the_invariants_and_read_like_weeks_of_use(demo):
+    now = timezone.now()
+    for need in Need.objects.prefetch_related("events", "claims"):
+        times = [e.at for e in need.events.all()]
+        assert times == sorted(times) and times[-1] <= now
+        assert need.created_at == times[0] and need.events.all()[0].kind in ("submitted", "created")
+        assert need.taken == sum(
+            c.status in ("active", "completed", "disputed", "confirmed") for c in need.claims.all()
+        )
+        if need.status == "closed":
+            assert need.rating and need.closed_at <= now
+    oldest = Need.objects.order_by("created_at").first()
+    assert (now - oldest.created_at).days >= 40
+    # each confirmed claim wrote one ledger row, when the service was done
+    confirmed = Claim.objects.filter(status=ClaimStatus.CONFIRMED)
+    assert confirmed.count() == ServiceRecord.objects.count() >= 10
+    for record in ServiceRecord.objects.select_related("claim"):
+        assert record.served_at == record.claim.completed_at < record.created_at
+        assert record.hours > 0
+
+
+def test_the_street_has_needs_to_compare(demo):
+    rows = need_stats_by_community(Region.objects.get(code="HB"))
+    assert sum(1 for r in rows if r.total) == 3
+    assert any(r.on_time_rate is not None and r.on_time_rate < 1 for r in rows)

@@ -24,6 +24,7 @@ COUNT_LABELS = (
     ("rejected", gettext_lazy("已驳回")),
     ("ended", gettext_lazy("已结束（历史）")),
     ("unit_registrations", gettext_lazy("单位共建报到")),
+    ("needs", gettext_lazy("需求")),
 )
 
 

@@ -9,10 +9,13 @@ one place (`services._settle`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,13 +58,23 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("待确认")
     DISPUTED = "disputed", _("有异议")
     CLOSED = "closed", _("已办结")
+    #: the community stopped a resident's need without the resident's confirmation (never counted as done)
+    TERMINATED = "terminated", _("终止办理")
     DECLINED = "declined", _("未受理")
     MERGED = "merged", _("已合并")
 
 
 #: States in which a need takes claims and moves along; the others are final (or not yet vetted).
 LIVE_STATUSES = (Status.PUBLISHED, Status.IN_PROGRESS, Status.COMPLETED, Status.DISPUTED)
-FINAL_STATUSES = (Status.CLOSED, Status.DECLINED, Status.MERGED)
+FINAL_STATUSES = (Status.CLOSED, Status.TERMINATED, Status.DECLINED, Status.MERGED)
+
+
+class Escalation(models.TextChoices):
+    """How far an overdue need has been reported to the street: late answer first, late resolution after."""
+
+    NONE = "", _("未上报")
+    RESPONSE = "response", _("超过响应时限")
+    RESOLUTION = "resolution", _("超过办结时限")
 
 
 class Need(models.Model):
@@ -106,6 +119,9 @@ class Need(models.Model):
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("上报街道时间"), null=True, blank=True)
+    escalation = models.CharField(
+        _("超时上报"), max_length=10, choices=Escalation.choices, default="", blank=True
+    )
     #: the resident's (or the community's) last rating, for the board and the averages
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
@@ -128,6 +144,7 @@ class Need(models.Model):
             models.Index(fields=["community", "status"], name="need_community_status_idx"),
             models.Index(fields=["status", "resolve_by"], name="need_status_resolve_idx"),
             models.Index(fields=["status", "respond_by"], name="need_status_respond_idx"),
+            models.Index(fields=["community", "created_at"], name="need_community_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -137,10 +154,15 @@ class Need(models.Model):
     def free_places(self) -> int:
         return max(self.places - self.taken, 0)
 
-    @property
-    def confirmed_by_resident(self) -> bool:
-        """Wishes and requests are confirmed by the person served, the community's own needs by itself."""
-        return self.kind in RESIDENT_KINDS
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Past a time limit: not answered in time, or not resolved in time (`selectors.overdue_q` in SQL)."""
+        if self.status in FINAL_STATUSES:
+            return False
+        now = now or timezone.now()
+        late_answer = (
+            self.status == Status.SUBMITTED and self.respond_by is not None and self.respond_by <= now
+        )
+        return late_answer or (self.resolve_by is not None and self.resolve_by <= now)
 
 
 class ClaimStatus(models.TextChoices):
@@ -150,6 +172,8 @@ class ClaimStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
     WITHDRAWN = "withdrawn", _("已退出")
     LAPSED = "lapsed", _("已失效")
+    #: the community closed the need while the place was held (not the claimer's doing)
+    RELEASED = "released", _("需求关闭，已释放")
 
 
 #: Claims that hold a place on the need.
@@ -240,6 +264,7 @@ class NeedEvent(models.Model):
         DISPUTED = "disputed", _("提出异议")
         REOPENED = "reopened", _("退回重办")
         CLOSED = "closed", _("关闭需求")
+        TERMINATED = "terminated", _("终止办理")
         ESCALATED = "escalated", _("超时上报街道")
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")

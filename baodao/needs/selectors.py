@@ -26,10 +26,20 @@ from .models import (
     OPEN_CLAIM_STATUSES,
     RESIDENT_KINDS,
     Claim,
+    Kind,
     Need,
     Photo,
     Status,
 )
+
+#: how many open needs the member's list ranks (grid first in the database, then skills and deadline here)
+NEAR_LIMIT = 300
+
+
+def mask_name(value: str) -> str:
+    """张三 → 张*, 欧阳明明 → 欧***: the first character and a star for each other one (at least one)."""
+    value = (value or "").strip()
+    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
 
 
 def overdue_q(now: datetime | None = None) -> Q:
@@ -69,9 +79,17 @@ def need_get_for_user(user: Any, pk: Any) -> Need:
         raise Http404(gettext("没有找到该需求。")) from None
 
 
+def photos_visible(user: Any, need: Need) -> bool:
+    """Photos often show the inside of a home: they are for the people who may see the resident's contact
+    details, and for the administrators of the region the need is in — not for every member who can see it."""
+    return need_contact_visible(user, need) or scope_for(user).covers_region(need.grid or need.community)
+
+
 def photo_get_for_user(user: Any, need_pk: Any, photo_pk: Any) -> Photo:
-    """A photo of a need the caller may see (404 otherwise)."""
+    """A photo of a need the caller may see and whose photos it may see (404 otherwise)."""
     need = need_get_for_user(user, need_pk)
+    if not photos_visible(user, need):
+        raise Http404(gettext("没有找到该照片。"))
     try:
         return Photo.objects.get(need=need, pk=photo_pk)
     except (Photo.DoesNotExist, ValueError, TypeError):
@@ -92,17 +110,57 @@ def need_contact_visible(user: Any, need: Need) -> bool:
     return need.claims.filter(mine, status__in=HOLDING_STATUSES).exists()
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str
+    kind_label: str
+    actor_name: str | None
+    note: str
+    at: datetime
+    claim_id: int | None
+
+
+def need_timeline(user: Any, need: Need) -> list[TimelineEntry]:
+    """The need's events, oldest first, as `user` may see them: the resident's own name appears only to those
+    who may see its contact details (elsewhere masked, as 张**); staff and claimers are named."""
+    contact_visible = need_contact_visible(user, need)
+    entries = []
+    for event in need.events.select_related("actor"):
+        name = event.actor.name if event.actor is not None else None
+        if name and event.actor_id == need.requester_id and not contact_visible:
+            name = mask_name(name)
+        entries.append(
+            TimelineEntry(
+                kind=event.kind,
+                kind_label=event.get_kind_display(),
+                actor_name=name,
+                note=event.note,
+                at=event.at,
+                claim_id=event.claim_id,
+            )
+        )
+    return entries
+
+
 def needs_near_member(member: Member) -> list[Need]:
     """What a registered member can take on now, best first: its grid's needs, then those needing its skills,
     then the soonest deadline. Only needs of the community it is registered in, with places free."""
     if member.registered_community_id is None:
         return []
+    holding = Claim.objects.filter(need=OuterRef("pk"), member=member, status__in=HOLDING_STATUSES)
+    in_my_grid = (
+        Case(When(grid_id=member.grid_id, then=Value(0)), default=Value(1)) if member.grid_id else Value(1)
+    )
     open_needs = (
         Need.objects.filter(
             community_id=member.registered_community_id, status__in=LIVE_STATUSES, taken__lt=F("places")
         )
-        .exclude(claims__member=member, claims__status__in=HOLDING_STATUSES)
-        .select_related("community", "grid")[:200]
+        .exclude(Exists(holding))
+        .exclude(due_at__lte=timezone.now())
+        .exclude(requester=member.user_id)
+        .annotate(in_my_grid=in_my_grid)
+        .order_by("in_my_grid", "-created_at")
+        .select_related("community", "grid")[:NEAR_LIMIT]
     )
     skills = set(member.skills or [])
     far_future = timezone.now().replace(year=9999)
@@ -129,9 +187,10 @@ def open_claims_of(user: Any) -> QuerySet[Claim]:
 
 
 def public_board(community: Region) -> tuple[QuerySet[Need], QuerySet[Need]]:
-    """The community's public board: open wishes and the fulfilled ones. Callers show no names, phones or
-    addresses."""
-    wishes = Need.objects.filter(community=community, kind__in=RESIDENT_KINDS)
+    """The community's public board: open wishes (微心愿) and the fulfilled ones with their ratings. Requests
+    (诉求: complaints, disputes between neighbours) are not published. Callers show no names, phones,
+    addresses, descriptions or comments."""
+    wishes = Need.objects.filter(community=community, kind=Kind.WISH)
     open_wishes = wishes.filter(status__in=LIVE_STATUSES).order_by("-created_at")
     fulfilled = wishes.filter(status=Status.CLOSED, rating__isnull=False).order_by("-closed_at")
     return open_wishes, fulfilled

@@ -11,6 +11,7 @@ constraint, so no interleaving of claims can overbook a need.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -47,12 +48,14 @@ from .models import (
     Category,
     Claim,
     ClaimStatus,
+    Escalation,
     Kind,
     Need,
     NeedEvent,
     Photo,
     Status,
 )
+from .selectors import overdue_q
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -62,6 +65,7 @@ COMMENT_MAX = 300
 MAX_PLACES = 1000
 #: the most hours one claim may report: a sanity bound against typing errors, not a policy
 MAX_HOURS = Decimal(100)
+CONTACT_PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{5,18}[0-9]")
 
 _EventKind = NeedEvent.Kind
 
@@ -112,6 +116,15 @@ def _rating(rating: Any) -> int:
         value = 0
     if not 1 <= value <= 5:
         raise Invalid(_("评分须为 1 到 5 星。"), fields={"rating": [_("请选择 1 到 5 星。")]})
+    return value
+
+
+def _contact_phone(value: str | None) -> str:
+    """A mobile or landline number as people write it (digits, spaces, hyphens, a leading +)."""
+    value = (value or "").strip()
+    if value and not CONTACT_PHONE_RE.fullmatch(value):
+        message = _("联系电话格式不正确，请填写手机号或带区号的固定电话。")
+        raise Invalid(message, fields={"contact_phone": [message]})
     return value
 
 
@@ -221,12 +234,15 @@ def _settle(need: Need) -> Need:
 
 def _closed(need: Need) -> None:
     """Tell the people whose duplicate needs were merged into this one that it is done."""
-    merged = Need.objects.filter(merged_into=need).select_related("requester")
+    _tell_merged(
+        need, _("您反映的事项已办结"), _("与您的需求合并办理的“%(title)s”已办结。") % {"title": need.title}
+    )
+
+
+def _tell_merged(need: Need, title: str, body: str) -> None:
+    merged = Need.objects.filter(merged_into=need).select_related("requester", "submitted_by")
     notify(
-        users=[m.requester for m in merged],
-        title=_("您反映的事项已办结"),
-        body=_("与您的需求合并办理的“%(title)s”已办结。") % {"title": need.title},
-        url=_need_url(need),
+        users=[u for m in merged for u in _requester_users(m)], title=title, body=body, url=_need_url(need)
     )
 
 
@@ -368,9 +384,7 @@ def need_submit(
         contact_name = _text(
             contact_name, field="contact_name", label=_("联系人"), max_length=50, required=True
         )
-    contact_phone = _text(
-        contact_phone, field="contact_phone", label=_("联系电话"), max_length=20, required=False
-    )
+    contact_phone = _contact_phone(contact_phone)
     address = _text(address, field="address", label=_("详细地址"), max_length=200, required=False)
     due_at = _future(due_at, field="due_at")
     if starts_at is not None and due_at is not None and starts_at > due_at:
@@ -400,7 +414,8 @@ def need_submit(
         if how == "community":
             _event(need, _EventKind.CREATED, actor)
         else:
-            note = _("网格员代居民 %(name)s 提交") % {"name": contact_name} if on_behalf else ""
+            # the resident's name stays in the contact block, where it is masked for those who may not see it
+            note = _("代居民提交") if on_behalf else ""
             _event(need, _EventKind.SUBMITTED, actor, note=note)
             _tell(
                 _community_admins(need),
@@ -474,6 +489,7 @@ def need_decline(*, actor: Any, need: Need, reason: str, request: Any = None) ->
             action=Action.NEED_DECLINED, actor=actor, target=need, detail={"reason": reason}, request=request
         )
         _tell(_requester_users(need), need, _("您的需求未予受理"), reason, actor=actor)
+        _tell_merged(need, _("与您的需求合并办理的事项未予受理"), reason)
     return need
 
 
@@ -485,11 +501,19 @@ def need_merge(*, actor: Any, need: Need, into: Need) -> Need:
     if into.status in FINAL_STATUSES:  # a closed one would never tell the merged resident it is done
         raise Conflict(_("目标需求已办结、不予受理或已被合并，不能再合并进去。"), code="illegal_transition")
     with transaction.atomic():
-        need = _lock(need)
+        first, second = sorted((need, into), key=lambda n: n.pk)  # one lock order: no deadlock
+        locked = {first.pk: _lock(first), second.pk: _lock(second)}
+        need, into = locked[need.pk], locked[into.pk]
         _check_state(need, "merge")
+        if into.status in FINAL_STATUSES:
+            raise Conflict(
+                _("目标需求已办结、不予受理或已被合并，不能再合并进去。"), code="illegal_transition"
+            )
         if need.taken:
             raise Conflict(_("已有人认领的需求不能合并。"), code="illegal_transition")
         now = timezone.now()
+        # needs merged into this one follow it to the target, so their residents are told when it is done
+        Need.objects.filter(merged_into=need).update(merged_into=into, updated_at=now)
         Need.objects.filter(pk=need.pk).update(
             status=Status.MERGED,
             merged_into=into,
@@ -523,6 +547,21 @@ def _claimant_check(need: Need, *, member: Member | None, unit: Unit | None) -> 
         raise Forbidden(_("只有与%(community)s共建报到的单位可以认领。") % {"community": need.community.name})
 
 
+def _lapse_time(need: Need) -> datetime:
+    """When a claim not yet reported done lapses: the policy's days after it is taken — or after the need
+    starts, for one that starts later — and never before the need's own deadline."""
+    policy = policy_in_force(need.community.district_code)
+    now = timezone.now()
+    start = max(now, need.starts_at) if need.starts_at else now
+    lapses = start + timedelta(days=policy.claim_lapse_days)
+    return max(lapses, need.due_at) if need.due_at else lapses
+
+
+def _check_not_past_due(need: Need) -> None:
+    if need.due_at is not None and need.due_at <= timezone.now():
+        raise Conflict(_("该需求已过截止时间，不能再认领。"), code="past_due")
+
+
 def _take_place(need: Need, *, member: Member | None, unit: Unit | None, actor: Any, assigned: bool) -> Claim:
     def already_claimed() -> Conflict:
         if assigned:
@@ -533,13 +572,13 @@ def _take_place(need: Need, *, member: Member | None, unit: Unit | None, actor: 
 
     # one who already holds the (last) place is told so, not that the places are gone; the unique
     # constraints below still decide any race
+    _check_not_past_due(need)
     held = need.claims.filter(status__in=HOLDING_STATUSES)
     if held.filter(member=member).exists() if member is not None else held.filter(unit=unit).exists():
         raise already_claimed()
     taken = Need.objects.filter(pk=need.pk, taken__lt=F("places")).update(taken=F("taken") + 1)
     if not taken:
         raise Conflict(_("名额已满。"), code="full")
-    policy = policy_in_force(need.community.district_code)
     try:
         with transaction.atomic():
             claim = Claim.objects.create(
@@ -548,7 +587,7 @@ def _take_place(need: Need, *, member: Member | None, unit: Unit | None, actor: 
                 unit=unit,
                 assigned=assigned,
                 claimed_by=actor,
-                lapses_at=timezone.now() + timedelta(days=policy.claim_lapse_days),
+                lapses_at=_lapse_time(need),
             )
     except IntegrityError:
         raise already_claimed() from None
@@ -655,12 +694,22 @@ def _claim_of(actor: Any, need: Need, statuses: tuple[str, ...]) -> Claim:
     raise Conflict(refusal, code="illegal_transition")
 
 
-def _release(need: Need, claim: Claim, status: str, *, reason: str, actor: Any, event: str) -> None:
-    """A claim gives its place back (withdrawn or lapsed): the place reopens for others."""
+def _release(
+    need: Need,
+    claim: Claim,
+    status: str,
+    *,
+    reason: str,
+    actor: Any,
+    event: str,
+    due_by: datetime | None = None,
+) -> None:
+    """A claim gives its place back (withdrawn, or lapsed if still due by `due_by`): the place reopens."""
     now = timezone.now()
-    moved = Claim.objects.filter(pk=claim.pk, status=ClaimStatus.ACTIVE).update(
-        status=status, reason=reason, ended_at=now
-    )
+    still = Claim.objects.filter(pk=claim.pk, status=ClaimStatus.ACTIVE)
+    if due_by is not None:  # a reopened claim got a new time meanwhile: it does not lapse on the old one
+        still = still.filter(lapses_at__lte=due_by)
+    moved = still.update(status=status, reason=reason, ended_at=now)
     if not moved:
         raise Conflict(_("该认领已不在进行中。"), code="illegal_transition")
     Need.objects.filter(pk=need.pk, taken__gt=0).update(taken=F("taken") - 1)
@@ -702,7 +751,13 @@ def claim_lapse(*, claim_id: int, now: datetime | None = None) -> bool:
         need = _lock(claim.need)
         try:
             _release(
-                need, claim, ClaimStatus.LAPSED, reason=_("超时未办结"), actor=None, event=_EventKind.LAPSED
+                need,
+                claim,
+                ClaimStatus.LAPSED,
+                reason=_("超时未办结"),
+                actor=None,
+                event=_EventKind.LAPSED,
+                due_by=now,
             )
         except Conflict:
             return False
@@ -878,10 +933,9 @@ def need_reopen(*, actor: Any, need: Need, note: str = "") -> Claim:
         claim = need.claims.filter(status=ClaimStatus.DISPUTED).select_related("member__user", "unit").first()
         if claim is None:
             raise Conflict(_("该需求没有待处理的异议。"), code="illegal_transition")
-        policy = policy_in_force(need.community.district_code)
         Claim.objects.filter(pk=claim.pk).update(
             status=ClaimStatus.ACTIVE,
-            lapses_at=timezone.now() + timedelta(days=policy.claim_lapse_days),
+            lapses_at=_lapse_time(need),
             completed_at=None,
         )
         claim.refresh_from_db()
@@ -893,11 +947,13 @@ def need_reopen(*, actor: Any, need: Need, note: str = "") -> Claim:
 
 
 def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
-    """The community closes an open need (a task whose day has passed; a disputed request settled some other
-    way). Places held but not confirmed are released and nothing more is credited. Fulfilments awaiting the
-    resident's confirmation must be decided first."""
+    """The community ends an open need. Its own task or service is closed (a task whose day has passed); a
+    resident's wish or request is terminated (终止办理) with a reason the resident sees — never "done", which
+    only the resident's confirmation makes it. Places held but not confirmed are released and nothing more is
+    credited. Fulfilments awaiting confirmation must be decided first."""
     _require_community_admin(actor, need)
-    reason = _text(reason, field="reason", label=_("原因"), max_length=REASON_MAX, required=False)
+    for_resident = need.kind in RESIDENT_KINDS
+    reason = _text(reason, field="reason", label=_("原因"), max_length=REASON_MAX, required=for_resident)
     with transaction.atomic():
         need = _lock(need)
         _check_state(need, "close")
@@ -911,18 +967,71 @@ def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
         )
         for claim in released:
             Claim.objects.filter(pk=claim.pk).update(
-                status=ClaimStatus.WITHDRAWN, reason=reason or _("需求已关闭"), ended_at=now
+                status=ClaimStatus.RELEASED, reason=reason or _("需求已关闭"), ended_at=now
             )
             _tell(_claimer_users(claim), need, _("社区已关闭您认领的需求"), reason, actor=actor)
         Need.objects.filter(pk=need.pk).update(
-            status=Status.CLOSED, taken=F("taken") - len(released), closed_at=now, updated_at=now
+            status=Status.TERMINATED if for_resident else Status.CLOSED,
+            taken=F("taken") - len(released),
+            closed_at=now,
+            updated_at=now,
         )
         need.refresh_from_db()
-        _event(need, _EventKind.CLOSED, actor, note=reason)
-        if need.kind in RESIDENT_KINDS:
-            _tell(_requester_users(need), need, _("您的需求已关闭"), reason, actor=actor)
-        _closed(need)
+        if for_resident:
+            _event(need, _EventKind.TERMINATED, actor, note=reason)
+            _tell(_requester_users(need), need, _("社区终止办理了您的需求"), reason, actor=actor)
+            _tell_merged(need, _("与您的需求合并办理的事项已终止办理"), reason)
+        else:
+            _event(need, _EventKind.CLOSED, actor, note=reason)
+            _closed(need)
     return need
+
+
+def need_actions_for(user: Any, need: Need) -> frozenset[str]:
+    """The actions `user` may take on `need` right now — what the pages offer. The services still decide (a
+    race may have changed things since); this only keeps the pages from offering what would be refused."""
+    scope = scope_for(user)
+    statuses = dict(need.claims.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    actions: set[str] = set()
+    if _is_community_admin(user, need.community):
+        for action in ("publish", "decline", "merge", "close"):
+            if need.status in _NEED_FROM[action]:
+                actions.add(action)
+        if need.taken:
+            actions -= {"decline", "merge"}
+        if statuses.get(ClaimStatus.COMPLETED):
+            actions.discard("close")
+        if statuses.get(ClaimStatus.DISPUTED):
+            actions.add("reopen")
+    open_for_claims = (
+        need.status in _NEED_FROM["claim"]
+        and need.taken < need.places
+        and not (need.due_at is not None and need.due_at <= timezone.now())
+    )
+    if open_for_claims and _is_community_admin(user, need.community) and need.status in _NEED_FROM["assign"]:
+        actions.add("assign")
+    mine = Q(unit_id__in=scope.units(Role.UNIT_ADMIN))
+    if scope.member_id:
+        mine |= Q(member_id=scope.member_id)
+    held = set(need.claims.filter(mine, status__in=HOLDING_STATUSES).values_list("status", flat=True))
+    if ClaimStatus.ACTIVE in held:
+        actions |= {"withdraw", "complete"}
+    if open_for_claims and scope.user_id != need.requester_id:
+        member_may = bool(
+            scope.member_id
+            and Member.objects.filter(pk=scope.member_id, registered_community=need.community_id).exists()
+            and not need.claims.filter(member_id=scope.member_id, status__in=HOLDING_STATUSES).exists()
+        )
+        unit_may = UnitRegistration.objects.filter(
+            unit_id__in=scope.units(Role.UNIT_ADMIN),
+            community_id=need.community_id,
+            status=RegistrationStatus.CONFIRMED,
+        ).exists()
+        if member_may or unit_may:
+            actions.add("claim")
+    if statuses.get(ClaimStatus.COMPLETED) and may_confirm(user, need) and not held & {ClaimStatus.COMPLETED}:
+        actions |= {"confirm", "dispute"}
+    return frozenset(actions)
 
 
 # ---- photos --------------------------------------------------------------------------------------------
@@ -987,22 +1096,52 @@ def need_photo_add(*, actor: Any, need: Need, content: bytes) -> Photo:
 # ---- time limits ----------------------------------------------------------------------------------------
 
 
+def _escalation_due(need: Need, now: datetime) -> str:
+    """The escalation stage a need has reached: a late answer, then a late resolution — except while the work
+    is reported done and only the resident's confirmation is awaited (then the resident is reminded)."""
+    if need.status in FINAL_STATUSES:
+        return Escalation.NONE
+    if need.resolve_by is not None and need.resolve_by <= now and need.status != Status.COMPLETED:
+        return Escalation.RESOLUTION
+    if need.status == Status.SUBMITTED and need.respond_by is not None and need.respond_by <= now:
+        return Escalation.RESPONSE
+    return Escalation.NONE
+
+
+_ESCALATION_ORDER = {Escalation.NONE: 0, Escalation.RESPONSE: 1, Escalation.RESOLUTION: 2}
+
+
 def need_escalate(*, need_id: int, now: datetime | None = None) -> bool:
-    """An overdue resident need is reported to the street once (超时上报). False when not (yet) overdue."""
+    """超时上报: an overdue resident need is reported to the street — once for a late answer, once more for a
+    late resolution. A need past its time that waits only for the resident's confirmation reminds the
+    resident instead (once). False when there was nothing to do."""
     now = now or timezone.now()
     with transaction.atomic():
-        need = Need.objects.select_related("community").filter(pk=need_id, escalated_at__isnull=True).first()
-        if need is None or need.status in FINAL_STATUSES:
-            return False
-        late_answer = (
-            need.status == Status.SUBMITTED and need.respond_by is not None and need.respond_by <= now
+        need = (
+            Need.objects.select_related("community", "requester", "submitted_by").filter(pk=need_id).first()
         )
-        late_resolution = need.resolve_by is not None and need.resolve_by <= now
-        if not (late_answer or late_resolution):
+        if need is None:
             return False
-        if not Need.objects.filter(pk=need.pk, escalated_at__isnull=True).update(escalated_at=now):
+        if (
+            need.status == Status.COMPLETED
+            and need.resolve_by is not None
+            and need.resolve_by <= now
+            and not need.escalated_at
+        ):
+            if not Need.objects.filter(pk=need.pk, escalated_at__isnull=True).update(escalated_at=now):
+                return False
+            _tell(
+                _requester_users(need), need, _("请确认办结并评价"), _("认领人已报告办结，请确认或提出异议。")
+            )
+            return True
+        stage = _escalation_due(need, now)
+        if _ESCALATION_ORDER[Escalation(stage)] <= _ESCALATION_ORDER[Escalation(need.escalation)]:
             return False
-        note = _("超过响应时限未处理") if late_answer else _("超过办结时限未办结")
+        if not Need.objects.filter(pk=need.pk, escalation=need.escalation).update(
+            escalation=stage, escalated_at=now
+        ):
+            return False
+        note = _("超过响应时限未处理") if stage == Escalation.RESPONSE else _("超过办结时限未办结")
         _event(need, _EventKind.ESCALATED, None, note=note)
         _tell(
             _street_admins(need) + _community_admins(need),
@@ -1023,13 +1162,11 @@ def needs_sweep(*, now: datetime | None = None) -> dict[str, int]:
             "pk", flat=True
         )
     )
-    from .selectors import overdue_q
-
     escalated = sum(
         need_escalate(need_id=pk, now=now)
-        for pk in Need.objects.filter(
-            overdue_q(now), escalated_at__isnull=True, kind__in=RESIDENT_KINDS
-        ).values_list("pk", flat=True)
+        for pk in Need.objects.filter(overdue_q(now), kind__in=RESIDENT_KINDS)
+        .exclude(escalation=Escalation.RESOLUTION)
+        .values_list("pk", flat=True)
     )
     return {"lapsed": lapsed, "escalated": escalated}
 

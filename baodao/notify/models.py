@@ -36,7 +36,10 @@ class Notice(models.Model):
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_read_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_user_read_idx"),
+            models.Index(fields=["user", "created_at"], name="notice_user_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"

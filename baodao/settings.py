@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "baodao.registration",
     "baodao.needs",
     "baodao.ledger",
+    "baodao.activities",
+    "baodao.certificates",
     "baodao.notify",
     "baodao.activation",
     "baodao.jobs",

@@ -33,6 +33,8 @@ class Action(models.TextChoices):
     NEED_ASSIGNED = "need_assigned", _("指派需求")
     SERVICE_VERIFIED = "service_verified", _("确认服务并记入台账")
     SERVICE_REVERSED = "service_reversed", _("冲销服务记录")
+    ATTENDANCE_RECORDED = "attendance_recorded", _("人工补录出勤")
+    CERTIFICATE_ISSUED = "certificate_issued", _("开具志愿服务证明")
 
 
 class AuditEvent(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Source(models.TextChoices):
     NEED = "need", _("需求办结")
+    ACTIVITY = "activity", _("活动出勤")
 
 
 class ServiceRecord(models.Model):
@@ -33,6 +34,12 @@ class ServiceRecord(models.Model):
     )
     claim = models.ForeignKey(
         "needs.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
+    )
+    signup = models.ForeignKey(
+        "activities.Signup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     category = models.CharField(_("分类"), max_length=20)
     title = models.CharField(_("服务内容"), max_length=120)
@@ -67,6 +74,12 @@ class ServiceRecord(models.Model):
                 condition=Q(claim__isnull=False, member__isnull=True, reverses__isnull=True),
                 name="record_once_per_unit_claim",
             ),
+            # one attendance is credited once
+            models.UniqueConstraint(
+                fields=["signup"],
+                condition=Q(signup__isnull=False, reverses__isnull=True),
+                name="record_once_per_signup",
+            ),
             models.CheckConstraint(
                 condition=Q(reverses__isnull=True, hours__gte=0) | Q(reverses__isnull=False, hours__lte=0),
                 name="record_sign_of_hours",
@@ -83,3 +96,56 @@ class ServiceRecord(models.Model):
     @property
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
+
+
+class Rule(models.TextChoices):
+    PER_HOUR = "per_hour", _("服务时长")
+    PER_NEED = "per_need", _("办结需求")
+    RATING_BONUS = "rating_bonus", _("群众好评")
+    NO_SHOW = "no_show", _("报名缺席")
+    REVERSAL = "reversal", _("冲销")
+
+
+class PointEntry(models.Model):
+    """One line of a member's points: which rule, at which rate, from which record or sign-up. Append-only."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="point_entries")
+    record = models.ForeignKey(
+        ServiceRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries"
+    )
+    signup = models.ForeignKey(
+        "activities.Signup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.CharField(_("规则"), max_length=12, choices=Rule.choices)
+    rate = models.DecimalField(_("标准"), max_digits=8, decimal_places=2)
+    points = models.DecimalField(_("积分"), max_digits=9, decimal_places=2)
+    #: the policy row the rule came from; empty for the national defaults
+    policy = models.ForeignKey(
+        "policy.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("积分明细")
+        verbose_name_plural = _("积分明细")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record__isnull=False) | Q(signup__isnull=False), name="point_has_source"
+            ),
+            models.UniqueConstraint(
+                fields=["record", "rule"],
+                condition=Q(record__isnull=False),
+                name="point_once_per_record_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["signup", "rule"],
+                condition=Q(signup__isnull=False),
+                name="point_once_per_signup_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "year"], name="point_member_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.rule} {self.points}"

@@ -16,6 +16,7 @@ from baodao.audit.services import audit_record
 from baodao.lib.errors import Conflict, Forbidden, Invalid
 
 from .models import ServiceRecord, Source
+from .points import points_for_record, points_reverse
 
 REASON_MAX = 300
 
@@ -34,12 +35,14 @@ def record_write(
     verified_by: Any,
     need: Any = None,
     claim: Any = None,
+    activity: Any = None,
+    signup: Any = None,
     rating: int | None = None,
 ) -> ServiceRecord:
     """Credit verified service once. A second credit for the same claim and person is a Conflict."""
     try:
         with transaction.atomic():
-            return ServiceRecord.objects.create(
+            record = ServiceRecord.objects.create(
                 source=source,
                 member=member,
                 unit=unit,
@@ -52,8 +55,12 @@ def record_write(
                 verified_by=verified_by,
                 need=need,
                 claim=claim,
+                activity=activity,
+                signup=signup,
                 rating=rating,
             )
+            points_for_record(record)
+            return record
     except IntegrityError:
         raise Conflict(_("这次服务已经记入台账，不能重复记录。"), code="already_recorded") from None
 
@@ -80,6 +87,8 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
                 path=record.path,
                 need=record.need,
                 claim=record.claim,
+                activity=record.activity,
+                signup=record.signup,
                 title=record.title,
                 category=record.category,
                 hours=-record.hours,
@@ -88,6 +97,7 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
                 reverses=record,
                 reason=reason,
             )
+            points_reverse(original=record, reversal=reversal)
             audit_record(
                 action=Action.SERVICE_REVERSED,
                 actor=actor,

@@ -75,3 +75,9 @@ def _chain_key() -> bytes:
 def chain_hash(value: str) -> str:
     """HMAC-SHA256 for the audit chain: without the key, a rewritten chain cannot be made to verify."""
     return hmac.new(_chain_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_digest(purpose: bytes, value: str) -> bytes:
+    """HMAC-SHA256 of `value` under a key derived from SECRET_KEY for `purpose`: rotating check-in codes and
+    certificate numbers, which must be checkable without storing them and unforgeable without the key."""
+    return hmac.new(_derive(purpose), value.encode(), hashlib.sha256).digest()

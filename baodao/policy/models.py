@@ -12,6 +12,11 @@ DEFAULT_NEED_RESOLVE_DAYS = 7
 DEFAULT_CLAIM_LAPSE_DAYS = 3
 
 
+class Period(models.TextChoices):
+    QUARTER = "quarter", _("每季度")
+    YEAR = "year", _("每年")
+
+
 class Policy(models.Model):
     """A district's rules from a start date on. Numbers that differ between places live here, not in code."""
 
@@ -46,6 +51,52 @@ class Policy(models.Model):
         default=DEFAULT_CLAIM_LAPSE_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    # activities: attended time is rounded down to this step (e.g. 0.5 h)
+    hours_rounding = models.DecimalField(
+        _("时长取整单位（小时）"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(1))],
+    )
+    # points (积分), from the ledger: per verified hour, per confirmed need, a bonus for a rating of 4 or 5,
+    # a deduction for a no-show; an optional cap on a member's points in a calendar year
+    points_per_hour = models.DecimalField(
+        _("每小时积分"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0)],
+    )
+    points_per_need = models.DecimalField(
+        _("每办结一项需求积分"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=[MinValueValidator(0)],
+    )
+    points_rating_bonus = models.DecimalField(
+        _("好评（4–5 星）加分"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(2),
+        validators=[MinValueValidator(0)],
+    )
+    points_no_show = models.DecimalField(
+        _("报名缺席扣分"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=[MinValueValidator(0)],
+    )
+    points_yearly_cap = models.PositiveIntegerField(_("年度积分上限"), null=True, blank=True)
+    # the minimum of verified service a registered member owes: at least `min_services` per period, and/or
+    # at least `min_hours_per_year` hours a year (empty: no hours minimum)
+    min_services = models.PositiveIntegerField(_("最少服务次数"), default=1)
+    min_services_period = models.CharField(
+        _("服务次数的统计周期"), max_length=10, choices=Period.choices, default=Period.QUARTER
+    )
+    min_hours_per_year = models.PositiveIntegerField(_("每年最少服务时长（小时）"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import (
     activation,
+    activities,
+    activities_admin,
     auth,
     community,
     coverage,
@@ -118,6 +120,31 @@ urlpatterns = [
     path("records/<int:pk>/reverse/", needs_admin.record_reverse, name="record_reverse"),
     path("grid/<str:code>/needs/", needs_admin.grid_needs, name="grid_needs"),
     path("needs/stats/<str:code>/", needs_admin.need_stats, name="need_stats"),
+    # activities, attendance, points, certificates — members (views/activities.py)
+    path("activities/", activities.activity_list, name="activities"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/signup/", activities.activity_signup, name="activity_signup"),
+    path("activities/<int:pk>/cancel/", activities.activity_cancel_signup, name="activity_cancel_signup"),
+    path("activities/<int:pk>/checkin/", activities.activity_checkin, name="activity_checkin"),
+    path("activities/<int:pk>/checkout/", activities.activity_checkout, name="activity_checkout"),
+    path("me/service/", activities.my_service, name="my_service"),
+    path("me/points/", activities.my_points, name="my_points"),
+    path("me/certificates/", activities.my_certificates, name="my_certificates"),
+    path("certificates/<str:number>/pdf/", activities.certificate_pdf, name="certificate_pdf"),
+    path("verify/", activities.certificate_lookup, name="certificate_lookup"),
+    path("verify/<str:number>/", activities.certificate_verify, name="certificate_verify"),
+    # activities — organisers and the community (views/activities_admin.py)
+    path(
+        "community/<str:code>/activities/", activities_admin.community_activities, name="community_activities"
+    ),
+    path("activities/new/", activities_admin.activity_new, name="activity_new"),
+    path("activities/<int:pk>/code/", activities_admin.activity_code, name="activity_code"),
+    path("activities/<int:pk>/projector/", activities_admin.activity_projector, name="activity_projector"),
+    path("activities/<int:pk>/attendance/", activities_admin.activity_attendance, name="activity_attendance"),
+    path("activities/<int:pk>/close/", activities_admin.activity_close, name="activity_close"),
+    path("activities/<int:pk>/call-off/", activities_admin.activity_call_off, name="activity_call_off"),
+    path("community/<str:code>/flags/", activities_admin.attendance_flags, name="attendance_flags"),
+    path("community/<str:code>/points/", activities_admin.community_points, name="community_points"),
     # public
     path("c/<str:code>/", public.community_public, name="community_public"),
     path("c/<str:code>/board/", needs_admin.community_board, name="community_board"),

@@ -334,7 +334,8 @@ ID_AREAS = ("360102", "360103", "360104", "360111", "360121", "362502", "360302"
 #: Outcomes: submitted (waiting to be vetted), late (vetting overdue, escalated), published, claimed,
 #: claimed_late (resolution overdue, escalated), completed (waiting for the demo resident's confirmation),
 #: behalf (taken down by the grid worker, reported done), task_done (the community's task reported done),
-#: disputed, closed, closed_late, unit_closed, declined, merged.
+#: disputed, closed, closed_late, unit_closed, terminated (the community ended it without the resident's
+#: confirmation, with a reason), declined, merged.
 DEMO_NEEDS = (
     (
         "closed",
@@ -385,6 +386,14 @@ DEMO_NEEDS = (
     ("closed", "wish", "culture", "教老人用智能手机挂号", "想学会用手机挂号、看健康码。", 24),
     ("closed", "service", "rental", "出租屋人口信息登记", "协助网格员入户登记出租屋流动人口信息。", 21),
     ("declined", "wish", "other", "帮忙代缴电费", "每月帮忙去营业厅缴电费。", 19),
+    (
+        "terminated",
+        "wish",
+        "education",
+        "周末陪孩子练英语口语",
+        "孩子上初一，想找人每周陪练一次英语口语。",
+        17,
+    ),
     ("closed", "wish", "health", "为卧床老人上门量血压", "老伴卧床，每周需要测一次血压。", 16),
     ("disputed", "wish", "repair", "修理老人家的轮椅", "轮椅刹车失灵，希望有懂维修的党员帮忙。", 14),
     ("task_done", "task", "culture", "重阳节敬老文艺汇演志愿服务", "负责场地布置、引导和照顾老人。", 13),
@@ -442,6 +451,9 @@ DEMO_NEEDS = (
 )
 #: The open request the merged duplicate joins.
 DEMO_MERGE_INTO = "小区健身器材损坏"
+DEMO_TERMINATE_REASONS = {
+    "周末陪孩子练英语口语": "居民一家已搬离本社区，电话联系后确认不再需要，社区终止办理。",
+}
 DEMO_DECLINE_REASONS = {
     "要求更换小区物业公司": "更换物业须由业主大会决定，社区将指导业主委员会依法召开业主大会。",
     "帮忙代缴电费": "可通过手机银行或社区自助缴费机缴纳，网格员已上门教会老人使用。",

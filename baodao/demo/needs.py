@@ -19,7 +19,7 @@ from typing import Any
 from baodao.accounts.models import Grant, Role, User
 from baodao.members.models import Member
 from baodao.needs import services
-from baodao.needs.models import COMMUNITY_KINDS, FINAL_STATUSES, Claim, Need, NeedEvent, Status
+from baodao.needs.models import COMMUNITY_KINDS, FINAL_STATUSES, Claim, ClaimStatus, Need, NeedEvent, Status
 from baodao.org.models import Region, Unit
 from baodao.policy.selectors import policy_in_force
 from baodao.registration.models import Status as RegistrationStatus
@@ -263,6 +263,8 @@ class NeedStories:
                 after.append("confirm")
             elif outcome == "disputed":
                 after.append("dispute")
+            elif outcome == "terminated":
+                after.append("terminate")
         at, step = self._retime(need, days_ago, steps_after=len(after), late=outcome == "closed_late")
         for action in after:
             at += step
@@ -341,6 +343,13 @@ class NeedStories:
             assert requester is not None
             services.need_dispute(actor=requester, need=need, reason=data.DEMO_DISPUTES[need.title])
             kind = EVENT_KIND.DISPUTED
+        elif action == "terminate":
+            # a resident's need is never "closed" by the community: it is terminated, with a reason it sees
+            reason = data.DEMO_TERMINATE_REASONS[need.title]
+            services.need_close(actor=cast.admin, need=need, reason=reason)
+            Need.objects.filter(pk=need.pk).update(closed_at=at)
+            Claim.objects.filter(need=need, status=ClaimStatus.RELEASED).update(ended_at=at)
+            kind = EVENT_KIND.TERMINATED
         else:
             raise ValueError(action)
         NeedEvent.objects.filter(need=need, kind=kind).update(at=at)

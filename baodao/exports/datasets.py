@@ -24,6 +24,7 @@ from baodao.members.models import Skill
 from baodao.needs.models import Category
 from baodao.needs.models import Kind as NeedKind
 from baodao.needs.models import Status as NeedStatus
+from baodao.needs.selectors import mask_name
 from baodao.registration.api import CoverageFilter, RegistrationFilter
 from baodao.registration.models import Status
 from baodao.registration.selectors import MEMBER_STATUSES, Coverage
@@ -300,10 +301,10 @@ NEED_COLUMNS = (
     Column(gettext_lazy("办结时限"), 17),
     Column(gettext_lazy("是否超时"), 9),
     Column(gettext_lazy("上报街道时间"), 17),
-    Column(gettext_lazy("办结时间"), 17),
+    Column(gettext_lazy("结束时间"), 17),
     Column(gettext_lazy("评价（星）"), 10),
     Column(gettext_lazy("网格员代办"), 10),
-    Column(gettext_lazy("联系人"), 10),
+    Column(gettext_lazy("联系人（脱敏）"), 10),
     Column(gettext_lazy("联系电话（脱敏）"), 14),
     Column(gettext_lazy("地址（脱敏）"), 18),
     Column(gettext_lazy("未受理原因"), 24),
@@ -342,7 +343,8 @@ def needs_table(user: Any, params: dict[str, Any]) -> Table:
 
 
 def _need_rows(qs: Any) -> Iterator[tuple[Cell, ...]]:
-    """The resident's phone and address masked; the description left out (residents type anything there)."""
+    """The resident's name, phone and address masked; the description left out (residents type anything
+    there)."""
     kinds = {value: str(label) for value, label in NeedKind.choices}
     categories = {value: str(label) for value, label in Category.choices}
     statuses = {value: str(label) for value, label in NeedStatus.choices}
@@ -388,7 +390,7 @@ def _need_rows(qs: Any) -> Iterator[tuple[Cell, ...]]:
             _local(closed),
             rating,
             yes if on_behalf else no,
-            contact_name,
+            mask_name(contact_name),
             mask_phone(contact_phone),
             mask_address(address),
             decline_reason,

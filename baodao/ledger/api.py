@@ -22,7 +22,7 @@ from baodao.lib.api import created, error_responses, validated
 from baodao.org.api import RefOut
 
 from .models import ServiceRecord, Source
-from .selectors import record_get_for_user, records_of_member
+from .selectors import record_get_for_user, records_of_member, verifier_name
 from .services import REASON_MAX, record_reverse
 
 
@@ -52,7 +52,9 @@ class RecordOut(serializers.Serializer):
     )
     rating = serializers.IntegerField(allow_null=True, help_text=_("服务对象的评分（1–5）"))
     served_at = serializers.DateTimeField()
-    verified_by = serializers.CharField(source="verified_by.name", help_text=_("核实人（冲销记录为冲销人）"))
+    verified_by = serializers.SerializerMethodField(
+        help_text=_("核实人：工作人员的姓名，服务对象本人确认的为“服务对象确认”（冲销记录为冲销人）")
+    )
     reverses = serializers.IntegerField(
         source="reverses_id", allow_null=True, help_text=_("冲销记录：被冲销的记录编号")
     )
@@ -63,6 +65,9 @@ class RecordOut(serializers.Serializer):
     @extend_schema_field(RecordNeedOut(allow_null=True))
     def get_activity(self, record: ServiceRecord) -> None:
         return None
+
+    def get_verified_by(self, record: ServiceRecord) -> str:
+        return verifier_name(record)
 
     def get_reversed_by(self, record: ServiceRecord) -> int | None:
         try:

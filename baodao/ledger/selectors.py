@@ -31,6 +31,15 @@ def records_of_member(member_id: int) -> QuerySet[ServiceRecord]:
     )
 
 
+def verifier_name(record: ServiceRecord) -> str:
+    """Who vouched for the row, as the ledger's lists and the API name it: staff by name; the resident who was
+    served never by name (服务对象确认) — a ledger is read by many who may not see the resident. `record.need`
+    should be fetched with the row."""
+    if record.need is not None and record.verified_by_id == record.need.requester_id:
+        return gettext("服务对象确认")
+    return str(record.verified_by.name)
+
+
 def record_get_for_user(user: Any, pk: int) -> ServiceRecord:
     try:
         return records_visible_to(user).get(pk=pk)

@@ -8,20 +8,26 @@ act on a visible need (403) and whether its state allows the action (409, `illeg
 Masking contract: the resident's `contact_name`, `contact_phone` and `address` are shown in full only to the
 resident, to whoever took the need down for it, and to whoever holds a place on it (`contact_visible`);
 everyone else gets them masked (`张**`, `138****5678`, the first half of the address) — never the raw values.
+The timeline names the resident on the same terms (`selectors.need_timeline`), and photos are listed only to
+those who may see them (`photos_visible`).
+
+An object named in the request body that does not exist or that the caller may not see (`community`, `grid`,
+`into`, `member`, `unit`) is a mistake in the body: 400 with the field's message. A path that names no need
+the caller may see is 404.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -30,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from baodao.lib.api import created, error_responses, parse_bool, validated
-from baodao.lib.errors import DomainError
+from baodao.lib.errors import DomainError, Invalid
 from baodao.lib.idnumber import mask_phone
 from baodao.members.api import MemberSummaryOut, mask_address
 from baodao.members.selectors import member_get_for_user
@@ -38,14 +44,19 @@ from baodao.org.api import RefOut
 from baodao.org.models import Level
 from baodao.org.selectors import region_get, unit_get_for_user
 
-from .models import FINAL_STATUSES, Category, Claim, ClaimStatus, Kind, Need, NeedEvent, Photo, Status
+from .models import Category, Claim, ClaimStatus, Kind, Need, NeedEvent, Photo, Status
+from .responses import photo_response
 from .selectors import (
+    TimelineEntry,
     claims_of,
+    mask_name,
     need_contact_visible,
     need_get_for_user,
+    need_timeline,
     needs_visible_to,
     overdue_q,
     photo_get_for_user,
+    photos_visible,
 )
 from .services import (
     COMMENT_MAX,
@@ -70,25 +81,16 @@ from .services import (
     need_withdraw,
 )
 
-# ---- masking and small facts -------------------------------------------------------------------------
+T = TypeVar("T")
 
 
-def mask_name(value: str) -> str:
-    """`张**`: the family name only."""
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
-
-
-def is_overdue(need: Need) -> bool:
-    """The rule of `overdue_q`, for a need already in hand."""
-    if need.status in FINAL_STATUSES:
-        return False
-    now = timezone.now()
-    late_answer = need.status == Status.SUBMITTED and need.respond_by is not None and need.respond_by <= now
-    return late_answer or (need.resolve_by is not None and need.resolve_by <= now)
-
-
-def _contact_visible(context: Mapping[str, Any]) -> bool:
-    return bool(context.get("contact_visible"))
+def _named_in_body(fetch: Callable[[], T], *, field: str, message: str) -> T:
+    """An object the request body names (`fetch` raises Http404 when there is none the caller may see): a
+    name that does not resolve is a mistake in the body — 400 on its field — not a missing resource."""
+    try:
+        return fetch()
+    except Http404:
+        raise Invalid(message, fields={field: [message]}) from None
 
 
 # ---- output --------------------------------------------------------------------------------------------
@@ -133,37 +135,29 @@ class NeedOut(serializers.Serializer):
     respond_by = serializers.DateTimeField(allow_null=True, help_text=_("响应时限"))
     resolve_by = serializers.DateTimeField(allow_null=True, help_text=_("办结时限"))
     overdue = serializers.SerializerMethodField(help_text=_("是否已超过响应或办结时限"))
-    escalated = serializers.SerializerMethodField(help_text=_("是否已超时上报街道"))
+    escalated = serializers.SerializerMethodField(help_text=_("是否已超时上报街道（超过响应时限或办结时限）"))
     rating = serializers.IntegerField(allow_null=True, help_text=_("服务对象的评分（1–5）"))
     created_at = serializers.DateTimeField()
 
     def get_overdue(self, need: Need) -> bool:
-        return is_overdue(need)
+        return need.is_overdue()
 
     def get_escalated(self, need: Need) -> bool:
-        return need.escalated_at is not None
+        return bool(need.escalation)
 
 
 class NeedEventOut(serializers.Serializer):
+    """One step of the timeline (a `selectors.TimelineEntry`, already masked for the caller)."""
+
     kind = serializers.ChoiceField(choices=NeedEvent.Kind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
-    actor = serializers.SerializerMethodField(help_text=_("经办人姓名；系统操作为 null"))
-    note = serializers.SerializerMethodField()
+    kind_label = serializers.CharField()
+    actor = serializers.CharField(
+        source="actor_name",
+        allow_null=True,
+        help_text=_("经办人姓名（居民本人的姓名对无权查看联系方式者脱敏）；系统操作为 null"),
+    )
+    note = serializers.CharField()
     at = serializers.DateTimeField()
-
-    def get_actor(self, event: NeedEvent) -> str | None:
-        if event.actor is None:
-            return None
-        need: Need = self.context["need"]
-        if event.actor_id == need.requester_id and not _contact_visible(self.context):
-            return mask_name(event.actor.name)
-        return str(event.actor.name)
-
-    def get_note(self, event: NeedEvent) -> str:
-        need: Need = self.context["need"]
-        if need.contact_name and not _contact_visible(self.context):
-            return event.note.replace(need.contact_name, mask_name(need.contact_name))
-        return event.note
 
 
 class ClaimOut(serializers.Serializer):
@@ -217,22 +211,37 @@ class NeedDetailOut(NeedOut):
     )
     responded_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
-    escalated_at = serializers.DateTimeField(allow_null=True)
-    timeline = NeedEventOut(many=True, source="events.all", help_text=_("办理经过，按时间先后"))
+    escalated_at = serializers.DateTimeField(allow_null=True, help_text=_("最近一次超时上报街道的时间"))
+    timeline = serializers.SerializerMethodField(help_text=_("办理经过，按时间先后"))
     claims = ClaimOut(many=True, source="claims.all", help_text=_("认领（含已退出、已失效的），按认领先后"))
-    photos = PhotoOut(many=True, source="photos.all")
+    photos_visible = serializers.SerializerMethodField(
+        help_text=_("能否查看照片：联系方式可见者和需求所在区域的管理员可以；否则 photos 为空")
+    )
+    photos = serializers.SerializerMethodField()
 
     def get_contact_visible(self, need: Need) -> bool:
-        return _contact_visible(self.context)
+        return bool(self.context["contact_visible"])
 
     def get_contact_name(self, need: Need) -> str:
-        return need.contact_name if _contact_visible(self.context) else mask_name(need.contact_name)
+        return need.contact_name if self.context["contact_visible"] else mask_name(need.contact_name)
 
     def get_contact_phone(self, need: Need) -> str:
-        return need.contact_phone if _contact_visible(self.context) else mask_phone(need.contact_phone)
+        return need.contact_phone if self.context["contact_visible"] else mask_phone(need.contact_phone)
 
     def get_address(self, need: Need) -> str:
-        return need.address if _contact_visible(self.context) else mask_address(need.address)
+        return need.address if self.context["contact_visible"] else mask_address(need.address)
+
+    @extend_schema_field(NeedEventOut(many=True))
+    def get_timeline(self, need: Need) -> Any:
+        entries: list[TimelineEntry] = self.context["timeline"]
+        return NeedEventOut(entries, many=True).data
+
+    def get_photos_visible(self, need: Need) -> bool:
+        return bool(self.context["photos_visible"])
+
+    @extend_schema_field(PhotoOut(many=True))
+    def get_photos(self, need: Need) -> Any:
+        return PhotoOut(need.photos.all(), many=True).data if self.context["photos_visible"] else []
 
 
 def _claims_with_people() -> QuerySet[Claim]:
@@ -240,16 +249,22 @@ def _claims_with_people() -> QuerySet[Claim]:
 
 
 def _need_out(request: Request, pk: Any) -> Any:
-    """The need (fetched again through the scope: after a change it is the current row), with its timeline,
-    claims and photos."""
+    """The need (fetched again through the scope: after a change it is the current row), with its timeline as
+    the caller may see it, its claims, and its photos for those who may see them."""
     need = need_get_for_user(request.user, pk)
+    contact_visible = need_contact_visible(request.user, need)
+    see_photos = photos_visible(request.user, need, contact_visible=contact_visible)
     prefetch_related_objects(
         [need],
-        Prefetch("events", queryset=NeedEvent.objects.select_related("actor")),
         Prefetch("claims", queryset=_claims_with_people().order_by("claimed_at", "id")),
-        Prefetch("photos", queryset=Photo.objects.defer("data")),
+        *([Prefetch("photos", queryset=Photo.objects.defer("data"))] if see_photos else []),
     )
-    context = {"request": request, "need": need, "contact_visible": need_contact_visible(request.user, need)}
+    context = {
+        "request": request,
+        "contact_visible": contact_visible,
+        "timeline": need_timeline(request.user, need, contact_visible=contact_visible),
+        "photos_visible": see_photos,
+    }
     return NeedDetailOut(need, context=context).data
 
 
@@ -328,8 +343,13 @@ class NeedReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX, help_text=_("原因"))
 
 
-class OptionalReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+class CloseIn(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX,
+        required=False,
+        allow_blank=True,
+        help_text=_("原因：终止办理居民的微心愿或诉求时必填（居民可见），关闭社区的任务时可不填"),
+    )
 
 
 class NoteIn(serializers.Serializer):
@@ -416,7 +436,7 @@ class NeedListView(generics.ListAPIView):
 
     @extend_schema(
         request=NeedIn,
-        responses={201: NeedDetailOut, **error_responses(400, 401, 403, 404)},
+        responses={201: NeedDetailOut, **error_responses(400, 401, 403)},
         description=_(
             "居民提交微心愿或诉求（网格员、社区管理员可代办，须填联系人），待社区审核；"
             "社区管理员发布服务清单或任务清单，publish=true 时立即发布。"
@@ -424,9 +444,21 @@ class NeedListView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(NeedIn, request.data)
-        community = region_get(data.pop("community"), level=Level.COMMUNITY)
-        grid_code = data.pop("grid", None)
-        grid = region_get(grid_code, level=Level.GRID) if grid_code else None
+        code, grid_code = data.pop("community"), data.pop("grid", None)
+        community = _named_in_body(
+            lambda: region_get(code, level=Level.COMMUNITY),
+            field="community",
+            message=gettext("没有找到该社区。"),
+        )
+        grid = (
+            _named_in_body(
+                lambda: region_get(grid_code, level=Level.GRID),
+                field="grid",
+                message=gettext("没有找到该网格。"),
+            )
+            if grid_code
+            else None
+        )
         need = need_submit(actor=request.user, community=community, grid=grid, **data)
         return created(_need_out(request, need.pk))
 
@@ -471,7 +503,11 @@ class NeedMergeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         need = need_get_for_user(request.user, pk)
         data = validated(MergeIn, request.data)
-        into = need_get_for_user(request.user, data["into"])
+        into = _named_in_body(
+            lambda: need_get_for_user(request.user, data["into"]),
+            field="into",
+            message=gettext("没有找到要合并到的需求。"),
+        )
         need_merge(actor=request.user, need=need, into=into)
         return Response(_need_out(request, pk))
 
@@ -483,10 +519,28 @@ class NeedAssignView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         need = need_get_for_user(request.user, pk)
         data = validated(AssignIn, request.data)
-        member = member_get_for_user(request.user, data["member"]) if "member" in data else None
-        unit = unit_get_for_user(request.user, data["unit"]) if "unit" in data else None
+        member = (
+            _named_in_body(
+                lambda: member_get_for_user(request.user, data["member"]),
+                field="member",
+                message=gettext("没有找到该党员。"),
+            )
+            if "member" in data
+            else None
+        )
+        unit = _unit_named_in_body(request, data)
         need_assign(actor=request.user, need=need, member=member, unit=unit, request=request._request)
         return Response(_need_out(request, pk))
+
+
+def _unit_named_in_body(request: Request, data: dict[str, Any]) -> Any:
+    if not data.get("unit"):
+        return None
+    return _named_in_body(
+        lambda: unit_get_for_user(request.user, data["unit"]),
+        field="unit",
+        message=gettext("没有找到该单位。"),
+    )
 
 
 # ---- 接单 -------------------------------------------------------------------------------------------------
@@ -500,8 +554,7 @@ class NeedClaimView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         need = need_get_for_user(request.user, pk)
         data = validated(ClaimIn, request.data)
-        unit = unit_get_for_user(request.user, data["unit"]) if data.get("unit") else None
-        claim = need_claim(actor=request.user, need=need, unit=unit)
+        claim = need_claim(actor=request.user, need=need, unit=_unit_named_in_body(request, data))
         return created(_claim_out(request, claim))
 
 
@@ -573,12 +626,14 @@ class NeedReopenView(APIView):
 
 
 class NeedCloseView(APIView):
-    """The community closes an open need; places held but not confirmed are released."""
+    """The community ends an open need: its own task or service is closed (`closed`); a resident's wish or
+    request is terminated (`terminated`, 终止办理) and needs a `reason` the resident sees. Places held but not
+    confirmed are released (claims `released`)."""
 
-    @extend_schema(request=OptionalReasonIn, responses={200: NeedDetailOut, **_ACTION_ERRORS})
+    @extend_schema(request=CloseIn, responses={200: NeedDetailOut, **_ACTION_ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         need = need_get_for_user(request.user, pk)
-        data = validated(OptionalReasonIn, request.data)
+        data = validated(CloseIn, request.data)
         need_close(actor=request.user, need=need, reason=data.get("reason", ""))
         return Response(_need_out(request, pk))
 
@@ -626,10 +681,7 @@ class NeedPhotoView(APIView):
         }
     )
     def get(self, request: Request, pk: int, photo_pk: int) -> HttpResponse:
-        photo = photo_get_for_user(request.user, pk, photo_pk)
-        response = HttpResponse(bytes(photo.data), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return photo_response(photo_get_for_user(request.user, pk, photo_pk))
 
 
 # ---- the caller's own claims ----------------------------------------------------------------------------

@@ -119,6 +119,8 @@ class Need(models.Model):
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("上报街道时间"), null=True, blank=True)
+    #: when the resident was reminded to confirm a fulfilment past the time limit (once)
+    reminded_at = models.DateTimeField(_("提醒确认时间"), null=True, blank=True)
     escalation = models.CharField(
         _("超时上报"), max_length=10, choices=Escalation.choices, default="", blank=True
     )

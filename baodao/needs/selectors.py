@@ -23,7 +23,6 @@ from .models import (
     FINAL_STATUSES,
     HOLDING_STATUSES,
     LIVE_STATUSES,
-    OPEN_CLAIM_STATUSES,
     RESIDENT_KINDS,
     Claim,
     Kind,
@@ -79,10 +78,13 @@ def need_get_for_user(user: Any, pk: Any) -> Need:
         raise Http404(gettext("没有找到该需求。")) from None
 
 
-def photos_visible(user: Any, need: Need) -> bool:
+def photos_visible(user: Any, need: Need, *, contact_visible: bool | None = None) -> bool:
     """Photos often show the inside of a home: they are for the people who may see the resident's contact
-    details, and for the administrators of the region the need is in — not for every member who can see it."""
-    return need_contact_visible(user, need) or scope_for(user).covers_region(need.grid or need.community)
+    details, and for the administrators of the region the need is in — not for every member who can see it.
+    A page that has already asked `need_contact_visible` passes its answer."""
+    if contact_visible is None:
+        contact_visible = need_contact_visible(user, need)
+    return contact_visible or scope_for(user).covers_region(need.grid or need.community)
 
 
 def photo_get_for_user(user: Any, need_pk: Any, photo_pk: Any) -> Photo:
@@ -120,10 +122,12 @@ class TimelineEntry:
     claim_id: int | None
 
 
-def need_timeline(user: Any, need: Need) -> list[TimelineEntry]:
+def need_timeline(user: Any, need: Need, *, contact_visible: bool | None = None) -> list[TimelineEntry]:
     """The need's events, oldest first, as `user` may see them: the resident's own name appears only to those
-    who may see its contact details (elsewhere masked, as 张**); staff and claimers are named."""
-    contact_visible = need_contact_visible(user, need)
+    who may see its contact details (elsewhere masked, as 张**); staff and claimers are named. A page that
+    has already asked `need_contact_visible` passes its answer."""
+    if contact_visible is None:
+        contact_visible = need_contact_visible(user, need)
     entries = []
     for event in need.events.select_related("actor"):
         name = event.actor.name if event.actor is not None else None
@@ -180,10 +184,6 @@ def claims_of(user: Any) -> QuerySet[Claim]:
     if scope.member_id:
         q |= Q(member_id=scope.member_id)
     return Claim.objects.filter(q).select_related("need__community", "member__user", "unit")
-
-
-def open_claims_of(user: Any) -> QuerySet[Claim]:
-    return claims_of(user).filter(status__in=OPEN_CLAIM_STATUSES)
 
 
 def public_board(community: Region) -> tuple[QuerySet[Need], QuerySet[Need]]:
@@ -269,7 +269,8 @@ def need_stats_by_community(
     return result
 
 
-def _local_midnight(day: date) -> datetime:
+def local_midnight(day: date) -> datetime:
+    """The start of `day` in the site's time zone: where a filter by days begins (and, a day later, ends)."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -298,9 +299,9 @@ def needs_filter(
     if grid:
         qs = qs.filter(grid__code=grid)
     if since:
-        qs = qs.filter(created_at__gte=_local_midnight(since))
+        qs = qs.filter(created_at__gte=local_midnight(since))
     if until:
-        qs = qs.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
+        qs = qs.filter(created_at__lt=local_midnight(until + timedelta(days=1)))
     if overdue:
         qs = qs.filter(overdue_q(now))
     late = Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField())

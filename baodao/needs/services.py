@@ -66,6 +66,8 @@ MAX_PLACES = 1000
 #: the most hours one claim may report: a sanity bound against typing errors, not a policy
 MAX_HOURS = Decimal(100)
 CONTACT_PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{5,18}[0-9]")
+#: the column's length (the pattern alone would let 21 characters through)
+CONTACT_PHONE_MAX = 20
 
 _EventKind = NeedEvent.Kind
 
@@ -122,7 +124,7 @@ def _rating(rating: Any) -> int:
 def _contact_phone(value: str | None) -> str:
     """A mobile or landline number as people write it (digits, spaces, hyphens, a leading +)."""
     value = (value or "").strip()
-    if value and not CONTACT_PHONE_RE.fullmatch(value):
+    if value and (len(value) > CONTACT_PHONE_MAX or not CONTACT_PHONE_RE.fullmatch(value)):
         message = _("联系电话格式不正确，请填写手机号或带区号的固定电话。")
         raise Invalid(message, fields={"contact_phone": [message]})
     return value
@@ -178,6 +180,7 @@ _NEED_REFUSALS: dict[str, Any] = {
     Status.COMPLETED: gettext_lazy("该需求已报告办结，正等待确认。"),
     Status.DISPUTED: gettext_lazy("该需求有异议，正等待社区处理。"),
     Status.CLOSED: gettext_lazy("该需求已办结。"),
+    Status.TERMINATED: gettext_lazy("该需求已终止办理。"),
     Status.DECLINED: gettext_lazy("该需求未予受理。"),
     Status.MERGED: gettext_lazy("该需求已合并到其他需求。"),
     Status.PUBLISHED: gettext_lazy("该需求已发布。"),
@@ -1008,7 +1011,12 @@ def need_actions_for(user: Any, need: Need) -> frozenset[str]:
         and need.taken < need.places
         and not (need.due_at is not None and need.due_at <= timezone.now())
     )
-    if open_for_claims and _is_community_admin(user, need.community) and need.status in _NEED_FROM["assign"]:
+    if (
+        _is_community_admin(user, need.community)
+        and need.status in _NEED_FROM["assign"]
+        and need.taken < need.places
+        and not (need.due_at is not None and need.due_at <= timezone.now())
+    ):
         actions.add("assign")
     mine = Q(unit_id__in=scope.units(Role.UNIT_ADMIN))
     if scope.member_id:
@@ -1022,11 +1030,17 @@ def need_actions_for(user: Any, need: Need) -> frozenset[str]:
             and Member.objects.filter(pk=scope.member_id, registered_community=need.community_id).exists()
             and not need.claims.filter(member_id=scope.member_id, status__in=HOLDING_STATUSES).exists()
         )
-        unit_may = UnitRegistration.objects.filter(
-            unit_id__in=scope.units(Role.UNIT_ADMIN),
-            community_id=need.community_id,
-            status=RegistrationStatus.CONFIRMED,
-        ).exists()
+        # not for a unit that already holds a place (members' claims have no unit: keep NULL out of NOT IN)
+        units_holding = need.claims.filter(status__in=HOLDING_STATUSES, unit__isnull=False).values("unit_id")
+        unit_may = (
+            UnitRegistration.objects.filter(
+                unit_id__in=scope.units(Role.UNIT_ADMIN),
+                community_id=need.community_id,
+                status=RegistrationStatus.CONFIRMED,
+            )
+            .exclude(unit_id__in=units_holding)
+            .exists()
+        )
         if member_may or unit_may:
             actions.add("claim")
     if statuses.get(ClaimStatus.COMPLETED) and may_confirm(user, need) and not held & {ClaimStatus.COMPLETED}:
@@ -1122,13 +1136,8 @@ def need_escalate(*, need_id: int, now: datetime | None = None) -> bool:
         )
         if need is None:
             return False
-        if (
-            need.status == Status.COMPLETED
-            and need.resolve_by is not None
-            and need.resolve_by <= now
-            and not need.escalated_at
-        ):
-            if not Need.objects.filter(pk=need.pk, escalated_at__isnull=True).update(escalated_at=now):
+        if need.status == Status.COMPLETED and need.resolve_by is not None and need.resolve_by <= now:
+            if not Need.objects.filter(pk=need.pk, reminded_at__isnull=True).update(reminded_at=now):
                 return False
             _tell(
                 _requester_users(need), need, _("请确认办结并评价"), _("认领人已报告办结，请确认或提出异议。")

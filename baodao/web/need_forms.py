@@ -33,11 +33,12 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def _photo_field(number: int) -> forms.FileField:
-    """One picture per input: on a phone `capture` opens the camera, which takes one picture at a time."""
+    """One picture per input. No `capture`: that would open the camera only, and an elderly resident whose
+    grandchild took the picture must be able to pick it from the phone's album."""
     return forms.FileField(
         label=format_lazy(_("照片 {}"), number),
         required=False,
-        widget=forms.FileInput(attrs={"accept": "image/*", "capture": True}),
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
     )
 
 
@@ -75,7 +76,9 @@ class NeedKindFilterForm(Form):
 
 
 class NeedForm(PhotosForm):
-    """点单: a resident's wish or request, or one a grid worker or the community takes down for a resident."""
+    """点单: a resident's wish or request, or one a grid worker or the community takes down for a resident. A
+    resident gives a phone (its account's, unless it says otherwise) and its address for the claimer; one
+    taking a need down for a resident gives the resident's name too."""
 
     kind = forms.ChoiceField(
         label=_("类型"),
@@ -109,7 +112,10 @@ class NeedForm(PhotosForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     address = forms.CharField(
-        label=_("详细地址"), max_length=200, required=False, help_text=_("仅认领人和您本人可见。")
+        label=_("详细地址"),
+        max_length=200,
+        required=False,
+        help_text=_("楼栋和门牌号，如：5栋1单元301。仅认领人和您本人可见。"),
     )
 
     def __init__(
@@ -146,8 +152,9 @@ class NeedForm(PhotosForm):
             )
             self.set_choices("grid", choices)
         if not on_behalf:
-            for name in CONTACT_FIELDS:
-                del self.fields[name]
+            # the resident's own name is its account's
+            del self.fields["contact_name"]
+            self.fields["contact_phone"].help_text = _("默认是您登录用的手机号，可改为更方便联系的号码。")
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name not in (*CONTACT_FIELDS, *PHOTO_FIELDS)]
@@ -223,7 +230,8 @@ STARS = [
 
 
 class ConfirmForm(Form):
-    """确认办结并评价: 1–5 stars, each a radio button with its words."""
+    """确认办结并评价: 1–5 stars, each a radio button with its words. The community confirming its own service
+    or task may also set the hours it vouches for (`with_hours`)."""
 
     claim = forms.IntegerField(widget=forms.HiddenInput, required=False)
     rating = forms.TypedChoiceField(
@@ -235,6 +243,20 @@ class ConfirmForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    hours = forms.DecimalField(
+        label=_("核定服务时长（小时）"),
+        min_value=Decimal("0.1"),
+        max_value=MAX_HOURS,
+        decimal_places=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        help_text=_("默认是认领方报告的时长；记入服务台账的是这里核定的时长。"),
+    )
+
+    def __init__(self, *args: Any, with_hours: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not with_hours:
+            del self.fields["hours"]
 
 
 def first_error(form: forms.Form) -> str:

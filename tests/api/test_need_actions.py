@@ -166,8 +166,13 @@ def test_merge_refusals(w):
     assert assert_refused(post(admin, need, "merge", {"into": need.pk}), 400)["fields"] == {
         "into": ["请选择本社区的另一条需求。"]
     }
+    # a need the body names but the caller cannot find is a mistake in the body, not a missing path
     elsewhere = task(w, community="C2", admin="other_community_admin")
-    assert_refused(post(admin, need, "merge", {"into": elsewhere.pk}), 404, "not_found")
+    for into in (elsewhere.pk, 999999):
+        r = assert_refused(
+            post(admin, need, "merge", {"into": into}), 400, "invalid", "没有找到要合并到的需求。"
+        )
+        assert r["fields"] == {"into": ["没有找到要合并到的需求。"]}
     target = wish(w, title="另一条")
     assert_refused(post(client_for(w.users["street_admin"]), need, "merge", {"into": target.pk}), 403)
     need_decline(actor=w.users["community_admin"], need=target, reason="重复")
@@ -207,9 +212,15 @@ def test_assign_refusals(w):
     assert neither["fields"] == {"member": ["请指定一名党员（member）或一个单位（unit），二选一。"]}
     assert_refused(post(admin, need, "assign", {"member": member.pk, "unit": "U1"}), 400)
     assert_refused(post(admin, need, "assign", {"member": "abc"}), 400)
-    # a member or unit the community cannot see
-    assert_refused(post(admin, need, "assign", {"member": w.members["other_member"].pk}), 404)
-    assert_refused(post(admin, need, "assign", {"unit": "U4"}), 404)
+    # a member or unit the community cannot see, or that does not exist: the body is wrong (400), not the path
+    for member_id in (w.members["other_member"].pk, 999999):
+        r = assert_refused(
+            post(admin, need, "assign", {"member": member_id}), 400, "invalid", "没有找到该党员。"
+        )
+        assert r["fields"] == {"member": ["没有找到该党员。"]}
+    for code in ("U4", "NOPE"):
+        r = assert_refused(post(admin, need, "assign", {"unit": code}), 400, "invalid", "没有找到该单位。")
+        assert r["fields"] == {"unit": ["没有找到该单位。"]}
     # a member living here but not registered
     r = post(admin, need, "assign", {"member": member.pk})
     assert_refused(r, 403, "forbidden", "只有已在幸福社区报到的党员可以认领。")
@@ -254,7 +265,10 @@ def test_claim_refusals(w):
     member_registered(w)
     admin = client_for(w.users["community_admin"])
     assert_refused(post(admin, need, "claim"), 403, "forbidden", "只有在职党员可以认领需求。")
-    assert_refused(post(admin, need, "claim", {"unit": 12}), 404)  # a unit it cannot see
+    unseen = assert_refused(
+        post(admin, need, "claim", {"unit": "U4"}), 400, "invalid"
+    )  # a unit it cannot see
+    assert unseen["fields"] == {"unit": ["没有找到该单位。"]}
     unit_co_builds(w)
     assert_refused(post(admin, need, "claim", {"unit": "U1"}), 403)  # sees the unit, does not run it
     assert post(client_for(w.users["member"]), need, "claim").status_code == 201
@@ -437,8 +451,34 @@ def test_it_closes_an_open_task(w):
     r = post(client_for(w.users["community_admin"]), need, "close", {"reason": "活动取消"})
     assert r.status_code == 200
     body = r.json()
-    assert (body["status"], body["claimed"]) == ("closed", 0)
-    assert body["claims"][0]["status"] == "withdrawn"
+    assert (body["status"], body["status_label"], body["claimed"]) == ("closed", "已办结", 0)
+    assert (body["claims"][0]["status"], body["claims"][0]["status_label"]) == (
+        "released",
+        "需求关闭，已释放",
+    )
+    assert body["timeline"][-1]["kind"] == "closed"
+
+
+def test_it_terminates_a_residents_need_only_with_a_reason(w):
+    need = claimed_wish(w)
+    admin = client_for(w.users["community_admin"])
+    before = state(need)
+    missing = assert_refused(post(admin, need, "close", {}), 400, "invalid", "请填写原因。")
+    assert missing["fields"] == {"reason": ["必填。"]}
+    unchanged(need, before)
+    r = post(admin, need, "close", {"reason": "居民已搬走"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["status"], body["status_label"], body["claimed"]) == ("terminated", "终止办理", 0)
+    assert body["claims"][0]["status"] == "released"
+    assert (body["timeline"][-1]["kind"], body["timeline"][-1]["note"]) == ("terminated", "居民已搬走")
+    assert body["closed_at"] is not None and body["rating"] is None
+    assert not ServiceRecord.objects.exists()  # never "done": nothing is credited
+    assert Notice.objects.filter(user=w.users["resident"], title="社区终止办理了您的需求").exists()
+    seen = client_for(w.users["resident"]).get(url(need)).json()
+    assert (seen["status_label"], seen["timeline"][-1]["note"]) == ("终止办理", "居民已搬走")
+    again = post(admin, need, "close", {"reason": "再终止一次"})
+    assert_refused(again, 409, "illegal_transition")
 
 
 def test_close_refusals(w):
@@ -450,7 +490,7 @@ def test_close_refusals(w):
     assert post(admin, need, "close").status_code == 200
     assert_refused(post(admin, need, "close"), 409, "illegal_transition", "该需求已办结。")
     submitted = wish(w)
-    r = post(admin, submitted, "close")
+    r = post(admin, submitted, "close", {"reason": "不办了"})
     assert_refused(r, 409, "illegal_transition", "该需求尚未发布；不办理请选择“不予受理”。")
 
 

@@ -120,6 +120,7 @@ def test_it_answers_with_the_whole_contract(w):
         "escalated_at",
         "timeline",
         "claims",
+        "photos_visible",
         "photos",
     }
     assert set(body["timeline"][0]) == {"kind", "kind_label", "actor", "note", "at"}
@@ -217,11 +218,18 @@ def test_it_refuses_bad_input_in_chinese(w):
     assert not Need.objects.exists()
 
 
-def test_it_answers_404_for_a_community_or_grid_that_does_not_exist(w):
+def test_it_answers_400_on_the_field_for_a_community_or_grid_it_cannot_find(w):
     client = client_for(w.users["resident"])
-    assert submit(client, community="NOPE").status_code == 404
-    assert submit(client, community="S1").status_code == 404
-    assert submit(client, grid="NOPE").status_code == 404
+    for code in ("NOPE", "S1", "C1G1"):  # none, a street, a grid
+        r = submit(client, community=code)
+        assert r.status_code == 400, code
+        assert r.json()["error"] == "invalid"
+        assert r.json()["fields"] == {"community": ["没有找到该社区。"]}
+    for code in ("NOPE", "C1"):
+        r = submit(client, grid=code)
+        assert r.status_code == 400, code
+        assert r.json()["fields"] == {"grid": ["没有找到该网格。"]}
+    assert not Need.objects.exists()
 
 
 # ---- GET /needs -----------------------------------------------------------------------------------------
@@ -367,6 +375,7 @@ def test_it_shows_the_contact_to_the_claimer_only_while_it_holds_a_place(w):
     need = claimed_wish(w)
     body = client_for(w.users["member"]).get(url(need)).json()
     assert body["contact_visible"] is True
+    assert body["timeline"][0]["actor"] == "居民张阿姨"
     assert body["contact_phone"] == w.users["resident"].phone
     assert body["address"] == ADDRESS
     assert body["claimed"] == 1
@@ -378,6 +387,7 @@ def test_it_shows_the_contact_to_the_claimer_only_while_it_holds_a_place(w):
     body = client_for(w.users["member"]).get(url(need)).json()
     assert body["contact_visible"] is False
     assert body["address"] != ADDRESS
+    assert body["timeline"][0]["actor"] == "居****"
 
 
 def test_it_shows_the_contact_to_the_admin_of_a_claiming_unit(w):
@@ -392,15 +402,16 @@ def test_it_shows_the_contact_to_the_admin_of_a_claiming_unit(w):
     assert body["claims"][0]["member"] is None
 
 
-def test_it_masks_the_name_a_grid_worker_wrote_in_the_timeline(w):
+def test_it_keeps_the_name_a_grid_worker_took_down_out_of_the_timeline(w):
     r = submit(
         client_for(w.users["grid_worker"]), kind="request", contact_name="王大爷", contact_phone="13912345678"
     )
-    need_id = r.json()["id"]
-    assert "王大爷" in r.json()["timeline"][0]["note"]
-    text = client_for(w.users["community_admin"]).get(url(need_id)).content.decode()
-    assert "王大爷" not in text and "13912345678" not in text
-    assert "王**" in text
+    body = r.json()
+    assert (body["timeline"][0]["note"], body["timeline"][0]["actor"]) == ("代居民提交", "网格员")
+    assert body["contact_name"] == "王大爷"  # the grid worker who took it down sees it
+    seen = client_for(w.users["community_admin"]).get(url(body["id"]))
+    assert "王大爷" not in seen.content.decode() and "13912345678" not in seen.content.decode()
+    assert seen.json()["contact_name"] == "王**"
 
 
 def test_it_shows_the_timeline_oldest_first_with_claims(w):
@@ -490,6 +501,26 @@ def test_it_refuses_the_residents_photos_once_the_work_is_reported(w):
     r = upload(client_for(w.users["resident"]), need, JPEG)
     assert r.status_code == 409
     assert r.json()["error"] == "illegal_transition"
+
+
+def test_it_lists_photos_only_to_those_who_act_or_administer_the_place(w):
+    need = published_wish(w)
+    photo = need_photo_add(actor=w.users["resident"], need=need, content=JPEG)
+    path = f"{url(need)}/photos/{photo.pk}"
+    member_registered(w)
+    member = client_for(w.users["member"])
+    body = member.get(url(need)).json()  # it sees the need, to decide whether to take it on
+    assert (body["photos_visible"], body["photos"]) == (False, [])
+    assert member.get(path, HTTP_ACCEPT="image/*").status_code == 404
+    for name in ("community_admin", "grid_worker", "street_admin"):
+        body = client_for(w.users[name]).get(url(need)).json()
+        assert (body["photos_visible"], [p["id"] for p in body["photos"]]) == (True, [photo.pk]), name
+    assert member.post(url(need, "claim"), {}, format="json").status_code == 201
+    body = member.get(url(need)).json()
+    assert (body["photos_visible"], [p["id"] for p in body["photos"]]) == (True, [photo.pk])
+    got = member.get(path, HTTP_ACCEPT="image/*")
+    assert (got.status_code, got.content) == (200, JPEG)
+    assert "private" in got["Cache-Control"] and "max-age=3600" in got["Cache-Control"]
 
 
 def test_it_hides_photos_out_of_scope(w):

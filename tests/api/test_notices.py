@@ -2,6 +2,7 @@
 
 import pytest
 
+from baodao.needs.services import need_close, need_publish
 from baodao.notify.models import Notice
 from baodao.notify.services import notify
 from tests.api.need_cases import client_for, wish
@@ -60,6 +61,17 @@ def test_it_tells_people_what_changed_in_their_needs(w):
     wish(w)
     titles = [n["title"] for n in client_for(w.users["community_admin"]).get(NOTICES).json()["results"]]
     assert titles == ["有新的微心愿待审核"]
+
+
+def test_it_tells_the_resident_why_its_need_was_terminated(w):
+    need = need_publish(actor=w.users["community_admin"], need=wish(w))
+    need_close(actor=w.users["community_admin"], need=need, reason="居民已搬走")
+    (notice,) = [
+        n
+        for n in client_for(w.users["resident"]).get(NOTICES).json()["results"]
+        if n["title"] == "社区终止办理了您的需求"
+    ]
+    assert (notice["body"], notice["url"]) == ("居民已搬走", f"/needs/{need.pk}/")
 
 
 def test_it_marks_one_notice_read(w, inbox):

@@ -44,12 +44,22 @@ def test_it_lists_the_members_own_records(w, record):
     assert row["need"] == {"id": record.need_id, "title": "修水龙头"}
     assert row["activity"] is None
     assert row["hours"] == "1.5"
-    assert row["verified_by"] == "居民张阿姨"
+    assert row["verified_by"] == "服务对象确认"  # the resident served is never named in the ledger
     assert (row["title"], row["category"], row["rating"]) == ("修水龙头", "repair", 5)
     assert row["reverses"] is None and row["reversed_by"] is None
     assert row["member"] == {"id": w.members["member"].pk, "name": "李明"}
     assert row["community"] == {"code": "C1", "name": "幸福社区"}
     assert row["created_at"] and row["served_at"]
+
+
+def test_it_names_the_staff_who_verified_a_row(w):
+    need = task(w, places=1)
+    member_registered(w)
+    need_claim(actor=w.users["member"], need=need)
+    need_complete(actor=w.users["member"], need=need, note="完成", hours=1)
+    need_confirm(actor=w.users["community_admin"], need=need, rating=5)
+    (row,) = client_for(w.users["member"]).get(RECORDS).json()["results"]
+    assert row["verified_by"] == "社区书记"
 
 
 def test_it_shows_nobody_elses_records(w, record):

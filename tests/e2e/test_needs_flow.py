@@ -56,7 +56,11 @@ def test_a_wish_goes_round_the_loop_on_phones(live_server, phone, tmp_path):
     resident.get_by_label(label("详细描述")).fill("关不紧，一直滴水")
     resident.get_by_label(label("网格")).select_option(label="网格C1G1")
     resident.get_by_label(label("地点/楼栋")).fill("5栋1单元")
-    resident.get_by_label(label("照片 1")).set_input_files(str(photo))
+    expect(resident.get_by_label(label("联系电话"))).to_have_value(w.users["resident"].phone)
+    resident.get_by_label(label("详细地址")).fill("5栋1单元301")
+    picker = resident.get_by_label(label("照片 1"))
+    assert picker.get_attribute("capture") is None, "the photo input must also offer the phone's album"
+    picker.set_input_files(str(photo))
     resident.get_by_role("button", name="提交", exact=True).click()
     need = Need.objects.get()
     expect(resident).to_have_url(f"{url}/needs/{need.pk}/")
@@ -71,6 +75,7 @@ def test_a_wish_goes_round_the_loop_on_phones(live_server, phone, tmp_path):
     sign_in(admin, url, w.users["community_admin"].phone)
     admin.goto(f"{url}/needs/{need.pk}/")
     assert no_sideways_scroll(admin), "the admin's page of the need scrolls sideways"
+    expect(admin.get_by_text("联系电话和地址仅认领人和服务对象可见。")).to_be_visible()
     admin.get_by_role("checkbox", name="维修技能").check()
     admin.get_by_role("button", name="发布", exact=True).click()
     expect(admin.get_by_role("status")).to_contain_text("已审核通过并发布")
@@ -85,6 +90,7 @@ def test_a_wish_goes_round_the_loop_on_phones(live_server, phone, tmp_path):
     member.get_by_role("button", name="我来认领").click()
     expect(member.get_by_role("status")).to_contain_text("您已认领“厨房水龙头漏水”")
     expect(member.locator("#contact-title + .facts")).to_contain_text(w.users["resident"].phone)
+    expect(member.locator("#contact-title + .facts")).to_contain_text("5栋1单元301")
     member.get_by_label(label("办结说明")).fill("换了阀芯，已不再滴水")
     member.get_by_label(label("服务时长（小时）")).fill("1.5")
     member.get_by_role("button", name="报告办结").click()

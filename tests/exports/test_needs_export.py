@@ -10,7 +10,8 @@ from django.utils import timezone
 from baodao.audit.models import Action, AuditEvent
 from baodao.jobs.models import Job
 from baodao.lib.idnumber import mask_phone
-from baodao.needs.services import need_submit
+from baodao.needs.models import Need
+from baodao.needs.services import need_close, need_escalate, need_submit
 from tests.exports.conftest import body, read_csv, read_xlsx, rows_of
 from tests.web.needs_admin_data import ELDER, RESIDENT_ADDRESS, ledger
 
@@ -30,10 +31,10 @@ HEADER = [
     "办结时限",
     "是否超时",
     "上报街道时间",
-    "办结时间",
+    "结束时间",
     "评价（星）",
     "网格员代办",
-    "联系人",
+    "联系人（脱敏）",
     "联系电话（脱敏）",
     "地址（脱敏）",
     "未受理原因",
@@ -77,14 +78,36 @@ def test_it_exports_the_communitys_ledger_as_csv(as_user, w, needs):
     assert by_title(rows)["噪音扰民"][20] == "属于城管职责，已转交"
 
 
-def test_it_masks_the_residents_phone_and_address_and_leaves_out_descriptions(as_user, w, needs):
+def test_it_masks_the_residents_name_phone_and_address_and_leaves_out_descriptions(as_user, w, needs):
     content = body(export(as_user(w.users["community_admin"]))).decode("utf-8-sig")
     rows = by_title(read_csv(content.encode("utf-8-sig")))
     resident = w.users["resident"]
-    assert rows["修水龙头"][17:20] == [resident.name, mask_phone(resident.phone), "5栋1单****"]
-    assert rows["陪老人就医"][16:20] == ["是", "孙奶奶", "137****5678", "7栋2单****"]
-    for secret in (resident.phone, RESIDENT_ADDRESS, ELDER["contact_phone"], ELDER["address"], "家住"):
-        assert secret not in content
+    assert rows["修水龙头"][17:20] == ["居****", mask_phone(resident.phone), "5栋1单****"]
+    assert rows["陪老人就医"][16:20] == ["是", "孙**", "137****5678", "7栋2单****"]
+    secrets = (resident.name, resident.phone, RESIDENT_ADDRESS, *ELDER.values(), "家住")
+    for secret in secrets:
+        assert secret not in content, secret
+
+
+def test_it_says_when_a_need_ended_and_how(as_user, w, needs):
+    need_close(actor=w.users["community_admin"], need=needs.tutoring, reason="居民已搬走")
+    needs.tutoring.refresh_from_db()
+    rows = by_title(rows_of(export(as_user(w.users["community_admin"]))))
+    ended = rows["辅导孩子功课"]
+    assert (ended[7], ended[14]) == (
+        "终止办理",
+        timezone.localtime(needs.tutoring.closed_at).strftime("%Y-%m-%d %H:%M"),
+    )
+    assert by_title(rows_of(export(as_user(w.users["community_admin"]), status="terminated"))).keys() == {
+        "辅导孩子功课"
+    }
+
+
+def test_a_reminder_to_confirm_is_not_reported_as_escalated(as_user, w, needs):
+    Need.objects.filter(pk=needs.escort.pk).update(resolve_by=timezone.now() - timedelta(hours=1))
+    need_escalate(need_id=needs.escort.pk)  # reported done: the resident is reminded, the street is not told
+    row = by_title(rows_of(export(as_user(w.users["community_admin"]))))["陪老人就医"]
+    assert (row[12], row[13]) == ("是", "")
 
 
 def test_it_writes_a_workbook_and_audits_the_export(as_user, w, needs):

@@ -14,6 +14,7 @@ from baodao.members.models import Member
 from baodao.needs.models import Claim, Kind, Need, NeedEvent
 from baodao.needs.services import (
     need_claim,
+    need_close,
     need_complete,
     need_confirm,
     need_decline,
@@ -112,6 +113,7 @@ NEED_STATES = (
     "completed",
     "disputed",
     "closed",
+    "terminated",
     "declined",
     "merged",
 )
@@ -127,6 +129,8 @@ def wish_in(c: Cast, state: str) -> Need:
         need_publish(actor=c.admin, need=need)
         if state != "published":
             need_claim(actor=c.member.user, need=need)
+        if state == "terminated":  # the community stops it while the member holds the place
+            need_close(actor=c.admin, need=need, reason="居民已搬走")
         if state in ("completed", "disputed", "closed"):
             need_complete(actor=c.member.user, need=need, note="换了阀芯", hours="1.5")
         if state == "disputed":

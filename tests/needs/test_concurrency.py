@@ -16,9 +16,10 @@ from baodao.needs.services import (
     need_close,
     need_complete,
     need_confirm,
+    need_merge,
     need_withdraw,
 )
-from tests.needs.helpers import member_in, task, wish_in
+from tests.needs.helpers import member_in, task, wish, wish_in
 from tests.services.concurrency import race, split
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,5 +120,34 @@ def test_complete_racing_close(c):
         assert (claim.status, need.status, need.taken) == (ClaimStatus.COMPLETED, Status.COMPLETED, 1)
     else:  # closed first: the place was released and nothing is left to complete
         assert done.code == "illegal_transition"
-        assert (claim.status, need.status, need.taken) == (ClaimStatus.WITHDRAWN, Status.CLOSED, 0)
+        assert (claim.status, need.status, need.taken) == (ClaimStatus.RELEASED, Status.CLOSED, 0)
     assert ServiceRecord.objects.aggregate(h=Sum("hours"))["h"] is None
+
+
+def test_two_needs_merged_into_each_other_at_once(c):
+    for round_ in range(3):
+        a, b = wish(c, title=f"甲{round_}"), wish(c, title=f"乙{round_}")
+        results = race(
+            lambda a=a, b=b: need_merge(actor=c.admin, need=fresh(a), into=fresh(b)),
+            lambda a=a, b=b: need_merge(actor=c.admin, need=fresh(b), into=fresh(a)),
+        )
+        won, lost = split(results)
+        assert (len(won), len(lost)) == (1, 1)
+        assert lost[0].code == "illegal_transition"
+        a.refresh_from_db()
+        b.refresh_from_db()
+        assert sorted([a.status, b.status]) == [Status.MERGED, Status.SUBMITTED]  # never a loop
+
+
+def test_a_merge_chain_racing_its_next_link_never_points_at_a_merged_need(c):
+    for round_ in range(3):
+        a, b, target = (wish(c, title=f"{t}{round_}") for t in ("甲", "乙", "丙"))
+        race(
+            lambda a=a, b=b: need_merge(actor=c.admin, need=fresh(a), into=fresh(b)),
+            lambda b=b, t=target: need_merge(actor=c.admin, need=fresh(b), into=fresh(t)),
+        )
+        for need in (a, b):
+            need.refresh_from_db()
+            if need.merged_into_id is not None:
+                assert need.merged_into_id == target.pk
+                assert Need.objects.get(pk=need.merged_into_id).status != Status.MERGED

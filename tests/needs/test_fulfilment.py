@@ -279,7 +279,8 @@ def test_closing_a_task_releases_the_places_still_held_and_keeps_the_confirmed(c
     need = need_close(actor=c.admin, need=need, reason="活动已结束")
     assert (need.status, need.taken, need.closed_at is not None) == (Status.CLOSED, 1, True)
     statuses = dict(need.claims.values_list("member", "status"))
-    assert statuses == {c.member.pk: "confirmed", c.helper.pk: "withdrawn", third.pk: "withdrawn"}
+    # released by the community, not withdrawn by the claimers
+    assert statuses == {c.member.pk: "confirmed", c.helper.pk: "released", third.pk: "released"}
     assert need.claims.get(member=third).reason == "活动已结束"
     told = set(Notice.objects.filter(title="社区已关闭您认领的需求").values_list("user", flat=True))
     assert told == {c.helper.user.pk, third.user.pk}
@@ -301,10 +302,11 @@ def test_a_task_is_not_closed_while_a_fulfilment_waits_behind_a_dispute(c):
     assert snapshot(need) == before
 
 
-def test_closing_a_residents_request_tells_the_resident(c):
+def test_closing_a_residents_need_terminates_it_and_tells_the_resident(c):
     need = wish_in(c, "disputed")
-    need_close(actor=c.admin, need=need, reason="已由物业修好")
-    assert Notice.objects.get(user=c.resident, title="您的需求已关闭").body == "已由物业修好"
+    need = need_close(actor=c.admin, need=need, reason="已由物业修好")
+    assert need.status == Status.TERMINATED
+    assert Notice.objects.get(user=c.resident, title="社区终止办理了您的需求").body == "已由物业修好"
     assert Notice.objects.filter(user=c.member.user, title="社区已关闭您认领的需求").exists()
 
 

@@ -6,14 +6,13 @@ from django.http import Http404
 
 from baodao.accounts.models import Role
 from baodao.ledger.selectors import record_get_for_user, records_visible_to
-from baodao.needs.models import Kind
+from baodao.needs.models import OPEN_CLAIM_STATUSES, Kind
 from baodao.needs.selectors import (
     claims_of,
     need_contact_visible,
     need_get_for_user,
     needs_near_member,
     needs_visible_to,
-    open_claims_of,
 )
 from baodao.needs.services import (
     need_claim,
@@ -297,4 +296,4 @@ def test_needs_near_a_member_put_its_grid_then_its_skills_first(c):
     assert needs_near_member(c.member) == [in_grid, skilled, far]
     assert needs_near_member(member_in(c, "未报到", register=False)) == []
     assert [cl.need for cl in claims_of(c.member.user)] == [mine]
-    assert [cl.need for cl in open_claims_of(c.helper.user)] == [full]
+    assert [cl.need for cl in claims_of(c.helper.user).filter(status__in=OPEN_CLAIM_STATUSES)] == [full]

@@ -3,12 +3,13 @@ overdue — from a crafted history whose times are set explicitly."""
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import product
 
 import pytest
 from django.utils import timezone
 
 from baodao.accounts.models import Role
-from baodao.needs.models import Kind, Need
+from baodao.needs.models import Kind, Need, Status
 from baodao.needs.selectors import counts_by_status, need_stats_by_community, overdue_q, public_board
 from baodao.needs.services import (
     need_claim,
@@ -42,6 +43,38 @@ def test_overdue_means_not_answered_in_time_or_not_resolved_in_time(c):
     assert overdue_titles(answered.resolve_by) == {"waiting", "answered", "job"}
     assert declined.resolve_by is not None
     assert "declined" not in overdue_titles(declined.resolve_by + timedelta(days=100))
+
+
+def test_a_needs_own_overdue_rule_agrees_with_the_query_for_every_state_and_time(c):
+    t = timezone.now().replace(microsecond=0)
+    times = (None, t - timedelta(hours=1), t, t + timedelta(hours=1))
+    community = c.r("C1")
+    target = wish(c, title="target")  # what the merged ones were merged into
+    Need.objects.bulk_create(
+        Need(
+            kind=Kind.WISH,
+            title=f"{status} {respond_by} {resolve_by}",
+            category="repair",
+            community=community,
+            path=community.path,
+            status=status,
+            respond_by=respond_by,
+            resolve_by=resolve_by,
+            merged_into=target if status == Status.MERGED else None,
+        )
+        for status, respond_by, resolve_by in product(Status.values, times, times)
+    )
+    needs = list(Need.objects.all())
+    assert len(needs) == len(Status.values) * 16 + 1
+    for now in (t - timedelta(hours=2), t - timedelta(hours=1), t, t + timedelta(hours=2)):
+        in_sql = set(Need.objects.filter(overdue_q(now)).values_list("pk", flat=True))
+        assert {n.pk for n in needs if n.is_overdue(now)} == in_sql, now
+    # and the rule itself, once: answered late only while waiting, resolved late in any live state
+    late_answer = Need(status=Status.SUBMITTED, respond_by=t)
+    assert late_answer.is_overdue(t) and not late_answer.is_overdue(t - timedelta(seconds=1))
+    assert not Need(status=Status.PUBLISHED, respond_by=t).is_overdue(t)
+    assert Need(status=Status.COMPLETED, resolve_by=t).is_overdue(t)
+    assert not Need(status=Status.TERMINATED, resolve_by=t).is_overdue(t)
 
 
 def _closed(c, title, *, rating, late=False, community="C1"):
@@ -141,9 +174,24 @@ def test_counts_by_status_and_the_public_board(history):
         "completed": 0,
         "disputed": 0,
         "closed": 2,
+        "terminated": 0,
         "declined": 1,
         "merged": 0,
     }
     open_wishes, fulfilled = public_board(history.r("C1"))
     assert [n.title for n in open_wishes] == ["stuck"]
     assert [n.title for n in fulfilled] == ["late", "on time"]
+
+
+def test_the_public_board_shows_wishes_only_never_requests(c):
+    for kind in (Kind.WISH, Kind.REQUEST):
+        need_publish(actor=c.admin, need=wish(c, title=f"open {kind}", kind=kind))
+        done = need_publish(actor=c.admin, need=wish(c, title=f"done {kind}", kind=kind))
+        need_claim(actor=c.member.user, need=done)
+        need_complete(actor=c.member.user, need=done, note="好了", hours=1)
+        need_confirm(actor=c.resident, need=done, rating=5)
+    task(c, title="community task")
+    open_wishes, fulfilled = public_board(c.r("C1"))
+    assert [n.title for n in open_wishes] == ["open wish"]
+    assert [n.title for n in fulfilled] == ["done wish"]
+    assert not public_board(c.r("C2"))[0].exists()

@@ -53,7 +53,8 @@ def test_a_grid_worker_takes_one_down_for_a_resident_without_a_phone(c):
     )
     assert need.requester is None and need.submitted_by == c.grid_worker and need.on_behalf
     assert need.contact_name == "独居的刘奶奶" and need.contact_phone == ""
-    assert need.events.get().note == "网格员代居民 独居的刘奶奶 提交"
+    # the timeline says it was taken down for a resident, not who: the name stays in the contact block
+    assert need.events.get().note == "代居民提交"
 
 
 def test_on_behalf_needs_the_residents_name(c):
@@ -160,3 +161,33 @@ def test_a_members_residence_not_its_registration_makes_it_a_resident(c):
     newcomer = member_in(c, "刚搬来的", community="C1", grid="C1G2", register=False)
     need = submit(c, newcomer.user, grid="C1G2")
     assert need.requester == newcomer.user
+
+
+@pytest.mark.parametrize(
+    "phone", ["13800138000", "0571-88886666", "010 6512 3456", "+86 138 0013 8000", "+8613800138000"]
+)
+def test_it_takes_a_mobile_or_a_landline_as_people_write_it(c, phone):
+    need = submit(c, c.grid_worker, contact_name="刘奶奶", contact_phone=f" {phone} ")
+    assert need.contact_phone == phone
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "abc",
+        "1380013800a",
+        "138-0013-800O",
+        "12345",
+        "-13800138000",
+        "13800138000-",
+        "1" * 21,
+        "+" + "1" * 20,
+    ],
+)
+def test_it_refuses_what_is_not_a_phone_number(c, phone):
+    for actor, extra in ((c.grid_worker, {"contact_name": "刘奶奶"}), (c.resident, {})):
+        with pytest.raises(Invalid) as caught:
+            submit(c, actor, contact_phone=phone, **extra)
+        assert list(caught.value.fields) == ["contact_phone"]
+        assert caught.value.detail == "联系电话格式不正确，请填写手机号或带区号的固定电话。"
+    assert not Need.objects.exists()

@@ -12,11 +12,13 @@ from django_tasks_db.models import DBTaskResult
 
 from baodao.accounts.models import Role
 from baodao.lib.errors import Conflict
-from baodao.needs.models import ClaimStatus, Need, NeedEvent, Status
+from baodao.needs.models import Claim, ClaimStatus, Escalation, Need, NeedEvent, Status
 from baodao.needs.services import (
     claim_lapse,
+    need_assign,
     need_claim,
     need_complete,
+    need_dispute,
     need_escalate,
     need_publish,
     need_reopen,
@@ -137,6 +139,89 @@ def test_a_refused_claim_queues_nothing(c):
     assert not DBTaskResult.objects.exists()
 
 
+# ---- when a claim lapses, and no claim after the deadline ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_claim_on_a_need_that_starts_later_lapses_the_policys_days_after_it_starts(c):
+    starts = timezone.now() + timedelta(days=10)
+    need = task(c, starts_at=starts, due_at=starts + timedelta(hours=4))
+    claim = need_claim(actor=c.member.user, need=need)
+    assert claim.lapses_at == starts + timedelta(days=3)
+
+
+@pytest.mark.django_db
+def test_a_claim_never_lapses_before_the_needs_deadline(c):
+    now = timezone.now()
+    far = task(c, title="月底前", due_at=now + timedelta(days=10))
+    assert need_claim(actor=c.member.user, need=far).lapses_at == far.due_at
+    near = task(c, title="明天前", due_at=now + timedelta(days=1))  # a near deadline does not shorten it
+    assert close_to(need_claim(actor=c.member.user, need=near).lapses_at, now + timedelta(days=3))
+
+
+@pytest.mark.django_db
+def test_reopening_gives_the_claim_the_same_time_rule(c):
+    due = timezone.now() + timedelta(days=10)
+    need = need_publish(actor=c.admin, need=wish(c), due_at=due)
+    need_claim(actor=c.member.user, need=need)
+    need_complete(actor=c.member.user, need=need, note="好了", hours=1)
+    need_dispute(actor=c.resident, need=need, reason="还漏")
+    Claim.objects.filter(need=need).update(lapses_at=timezone.now() - timedelta(days=1))
+    assert need_reopen(actor=c.admin, need=need).lapses_at == due
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["claim", "assign", "assign_unpublished"])
+def test_no_claim_or_assignment_after_the_deadline(c, how):
+    need = task(c, places=2, due_at=timezone.now() + timedelta(days=1), publish=how != "assign_unpublished")
+    Need.objects.filter(pk=need.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    need.refresh_from_db()
+    before = snapshot(need)
+    with pytest.raises(Conflict) as caught:
+        if how == "claim":
+            need_claim(actor=c.member.user, need=need)
+        else:
+            need_assign(actor=c.admin, need=need, member=c.member)
+    assert (caught.value.code, caught.value.detail) == ("past_due", "该需求已过截止时间，不能再认领。")
+    assert snapshot(need) == before  # an unpublished one is not published on the way either
+
+
+@pytest.mark.django_db
+def test_a_reopened_claim_does_not_lapse_on_its_old_time(c):
+    need = wish_in(c, "completed")
+    claim = need.claims.get()
+    # the first time passes while the fulfilment waits; then it is disputed and sent back to be finished
+    old = timezone.now() - timedelta(minutes=1)
+    Claim.objects.filter(pk=claim.pk).update(lapses_at=old)
+    need_dispute(actor=c.resident, need=need, reason="还漏")
+    claim = need_reopen(actor=c.admin, need=need)
+    assert claim.lapses_at > timezone.now()
+    before = snapshot(need)
+    assert claim_lapse(claim_id=claim.pk, now=old) is False
+    assert snapshot(need) == before
+    claim.refresh_from_db()
+    need.refresh_from_db()
+    assert (claim.status, need.status, need.taken) == (ClaimStatus.ACTIVE, Status.IN_PROGRESS, 1)
+    assert claim_lapse(claim_id=claim.pk, now=claim.lapses_at) is True  # its new time still holds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lapse_queued_at_the_first_claim_leaves_a_reopened_claim_alone(c):
+    need = need_publish(actor=c.admin, need=wish(c))
+    claim = need_claim(actor=c.member.user, need=need)
+    first = DBTaskResult.objects.get(task_path=LAPSE_TASK)
+    need_complete(actor=c.member.user, need=need, note="好了", hours=1)
+    need_dispute(actor=c.resident, need=need, reason="还漏")
+    need_reopen(actor=c.admin, need=need)
+    DBTaskResult.objects.filter(pk=first.pk).update(run_after=timezone.now() - timedelta(minutes=1))
+    work()
+    first.refresh_from_db()
+    claim.refresh_from_db()
+    assert (first.status, first.return_value) == ("SUCCESSFUL", False)
+    assert claim.status == ClaimStatus.ACTIVE
+    assert DBTaskResult.objects.filter(task_path=LAPSE_TASK, status="READY").count() == 1  # the new one
+
+
 # ---- escalation --------------------------------------------------------------------------------------------
 
 
@@ -175,7 +260,7 @@ def test_an_overdue_need_is_escalated_once_to_its_street_and_community(c):
     assert told == {c.street_admin.pk, c.admin.pk}
     assert other_street_admin.pk not in told and c.other_community_admin.pk not in told
     assert Notice.objects.get(user=c.street_admin).body == "幸福社区“修水龙头”超过响应时限未处理。"
-    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=1)) is False
+    assert need_escalate(need_id=need.pk, now=need.respond_by + timedelta(hours=1)) is False
     assert need.events.filter(kind="escalated").count() == 1
 
 
@@ -188,7 +273,7 @@ def test_a_need_answered_in_time_escalates_only_when_it_is_not_resolved_in_time(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("state", ["closed", "declined", "merged"])
+@pytest.mark.parametrize("state", ["closed", "terminated", "declined", "merged"])
 def test_a_finished_need_never_escalates(c, state):
     need = wish_in(c, state)
     assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=30)) is False
@@ -264,3 +349,103 @@ def test_without_a_policy_in_force_the_national_defaults_apply(c):
     assert close_to(need.respond_by, now + timedelta(hours=24))
     assert close_to(need.resolve_by, now + timedelta(days=7))
     assert close_to(claim.lapses_at, now + timedelta(days=3))
+
+
+# ---- escalation in two stages ------------------------------------------------------------------------------
+
+
+def _street_told(c):
+    return Notice.objects.filter(user=c.street_admin, title="需求超时，已上报街道").count()
+
+
+@pytest.mark.django_db
+def test_a_late_answer_and_then_a_late_resolution_escalate_once_each_and_never_more(c):
+    need = wish(c)
+    assert need_escalate(need_id=need.pk, now=need.respond_by) is True
+    need.refresh_from_db()
+    assert need.escalation == Escalation.RESPONSE
+    assert need_escalate(need_id=need.pk, now=need.respond_by + timedelta(hours=1)) is False
+    need_publish(actor=c.admin, need=need)  # answered late
+    assert need_escalate(need_id=need.pk, now=need.resolve_by - timedelta(seconds=1)) is False
+    assert need_escalate(need_id=need.pk, now=need.resolve_by) is True
+    need.refresh_from_db()
+    assert (need.escalation, need.escalated_at) == (Escalation.RESOLUTION, need.resolve_by)
+    assert need.events.last().note == "超过办结时限未办结"
+    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=30)) is False
+    assert [e.note for e in need.events.filter(kind="escalated")] == [
+        "超过响应时限未处理",
+        "超过办结时限未办结",
+    ]
+    assert _street_told(c) == 2
+
+
+@pytest.mark.django_db
+def test_a_need_found_only_after_its_resolution_time_escalates_once(c):
+    need = wish(c)  # never answered, and first looked at after both times
+    assert need_escalate(need_id=need.pk, now=need.resolve_by) is True
+    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=1)) is False
+    need.refresh_from_db()
+    assert need.escalation == Escalation.RESOLUTION
+    assert [e.note for e in need.events.filter(kind="escalated")] == ["超过办结时限未办结"]
+
+
+@pytest.mark.django_db
+def test_a_need_waiting_only_for_the_residents_confirmation_reminds_the_resident_once(c):
+    need = wish_in(c, "completed")
+    Notice.objects.all().delete()
+    assert need_escalate(need_id=need.pk, now=need.resolve_by) is True
+    need.refresh_from_db()
+    assert need.escalation == Escalation.NONE and not need.events.filter(kind="escalated").exists()
+    assert _street_told(c) == 0
+    reminder = Notice.objects.get(user=c.resident)
+    assert (reminder.title, reminder.body) == ("请确认办结并评价", "认领人已报告办结，请确认或提出异议。")
+    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=1)) is False
+    assert Notice.objects.count() == 1
+    # disputed after its time: back with the community, and now it is late
+    need_dispute(actor=c.resident, need=need, reason="还漏")
+    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=2)) is True
+    need.refresh_from_db()
+    assert need.escalation == Escalation.RESOLUTION and _street_told(c) == 1
+
+
+@pytest.mark.django_db
+def test_a_need_answered_late_and_done_late_still_reminds_its_resident(c):
+    need = wish(c)
+    assert need_escalate(need_id=need.pk, now=need.respond_by) is True
+    need_publish(actor=c.admin, need=need)
+    need_claim(actor=c.member.user, need=need)
+    need_complete(actor=c.member.user, need=need, note="好了", hours=1)
+    Notice.objects.all().delete()
+    assert need_escalate(need_id=need.pk, now=need.resolve_by) is True
+    assert list(Notice.objects.values_list("user", "title")) == [(c.resident.pk, "请确认办结并评价")]
+    assert need_escalate(need_id=need.pk, now=need.resolve_by + timedelta(days=1)) is False
+    need.refresh_from_db()
+    assert need.escalation == Escalation.RESPONSE  # not reported a second time
+    assert Notice.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_escalates_in_stages_and_reminds_once(c):
+    past = timezone.now() - timedelta(minutes=1)
+    unanswered = wish(c, title="没人理")
+    Need.objects.filter(pk=unanswered.pk).update(respond_by=past)
+    awaiting = wish_in(c, "completed")
+    Need.objects.filter(pk=awaiting.pk).update(resolve_by=past)
+    unfinished = need_publish(actor=c.admin, need=wish(c, title="办不完"))
+    Need.objects.filter(pk=unfinished.pk).update(resolve_by=past)
+    Notice.objects.all().delete()
+
+    needs_sweep()
+    stages = dict(Need.objects.values_list("title", "escalation"))
+    assert (stages["没人理"], stages["修水龙头"], stages["办不完"]) == ("response", "", "resolution")
+    assert Notice.objects.filter(user=c.resident, title="请确认办结并评价").count() == 1
+    assert _street_told(c) == 2
+    assert needs_sweep() == {"lapsed": 0, "escalated": 0}  # nothing more: no second reminder
+
+    Need.objects.filter(pk=unanswered.pk).update(resolve_by=past)  # still unanswered at its second time
+    assert needs_sweep() == {"lapsed": 0, "escalated": 1}
+    unanswered.refresh_from_db()
+    assert unanswered.escalation == Escalation.RESOLUTION
+    assert needs_sweep() == {"lapsed": 0, "escalated": 0}
+    assert Notice.objects.filter(user=c.resident, title="请确认办结并评价").count() == 1
+    assert _street_told(c) == 3

@@ -57,6 +57,7 @@ IN_PROGRESS = ("illegal_transition", "正在办理中")
 AWAITING = ("illegal_transition", "正等待确认")
 DISPUTED = ("illegal_transition", "有异议")
 CLOSED = ("illegal_transition", "已办结")
+TERMINATED = ("illegal_transition", "终止办理")
 DECLINED = ("illegal_transition", "未予受理")
 MERGED = ("illegal_transition", "已合并")
 FULL = ("full", "名额已满")
@@ -145,6 +146,8 @@ NEED_TABLE: dict[str, dict[str, Any]] = {
         "complete": ("illegal_transition", "已确认办结"),
         "reopen": NO_DISPUTE,
     },
+    # stopped while `member` held the place: its claim was released, so it hears that the need was stopped
+    "terminated": dict.fromkeys(NEED_ACTIONS, TERMINATED) | {"reopen": NO_DISPUTE},
     "declined": _final(DECLINED),
     "merged": _final(MERGED),
 }
@@ -159,14 +162,14 @@ NEED_AFTER: dict[tuple[str, str], str] = {
     ("published", "merge"): Status.MERGED,
     ("published", "assign"): Status.IN_PROGRESS,
     ("published", "claim"): Status.IN_PROGRESS,
-    ("published", "close"): Status.CLOSED,
+    ("published", "close"): Status.TERMINATED,  # a resident's need is terminated, never closed
     ("in_progress", "withdraw"): Status.PUBLISHED,
     ("in_progress", "complete"): Status.COMPLETED,
-    ("in_progress", "close"): Status.CLOSED,
+    ("in_progress", "close"): Status.TERMINATED,
     ("completed", "confirm"): Status.CLOSED,
     ("completed", "dispute"): Status.DISPUTED,
     ("disputed", "reopen"): Status.IN_PROGRESS,
-    ("disputed", "close"): Status.CLOSED,
+    ("disputed", "close"): Status.TERMINATED,
 }
 
 
@@ -222,6 +225,7 @@ def claim_in(c: Cast, state: str) -> Claim:
         ClaimStatus.CONFIRMED: "closed",
         ClaimStatus.WITHDRAWN: "in_progress",
         ClaimStatus.LAPSED: "in_progress",
+        ClaimStatus.RELEASED: "terminated",
     }[state]
     need = wish_in(c, base)
     claim = need.claims.get()
@@ -294,6 +298,16 @@ CLAIM_TABLE: dict[str, dict[str, Any]] = {
         "reopen": NO_DISPUTE,
         "claim_again": "new",
         "assign_again": "new",
+    },
+    # the community stopped the need while the place was held: nothing is left to do on it
+    ClaimStatus.RELEASED: {
+        "withdraw": TERMINATED,
+        "complete": TERMINATED,
+        "confirm": NOT_WAITING,
+        "dispute": NOT_WAITING,
+        "reopen": NO_DISPUTE,
+        "claim_again": TERMINATED,
+        "assign_again": TERMINATED,
     },
     ClaimStatus.LAPSED: {
         "withdraw": ("illegal_transition", "超时失效"),

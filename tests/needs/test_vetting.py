@@ -36,7 +36,7 @@ VETTING = {
     "decline": lambda c, n: need_decline(actor=c.actor, need=n, reason="重复"),
     "merge": lambda c, n: need_merge(actor=c.actor, need=n, into=c.target),
     "assign": lambda c, n: need_assign(actor=c.actor, need=n, member=c.helper),
-    "close": lambda c, n: need_close(actor=c.actor, need=n),
+    "close": lambda c, n: need_close(actor=c.actor, need=n, reason="居民已搬走"),
     "reopen": lambda c, n: need_reopen(actor=c.actor, need=n),
 }
 #: the state each vetting action is legal in
@@ -149,14 +149,16 @@ def test_a_need_somebody_holds_a_place_on_is_not_declined_or_merged(c):
     assert snapshot(need) == before
 
 
-def test_merge_sends_the_resident_to_the_other_need_and_tells_it_when_that_closes(c):
+def test_merge_sends_the_resident_to_the_other_need_and_tells_it_when_that_is_terminated(c):
     first = wish(c, title="3栋门口积水")
     duplicate = need_merge(actor=c.admin, need=wish(c, title="3栋积水"), into=first)
     assert (duplicate.status, duplicate.merged_into) == (Status.MERGED, first)
     assert Notice.objects.filter(user=c.resident, title="您的需求已与相同事项合并办理").count() == 1
     need_publish(actor=c.admin, need=first)
-    need_close(actor=c.admin, need=first, reason="已疏通")
-    assert Notice.objects.filter(user=c.resident, title="您反映的事项已办结").count() == 1
+    need_close(actor=c.admin, need=first, reason="已由物业疏通")
+    notice = Notice.objects.get(user=c.resident, title="与您的需求合并办理的事项已终止办理")
+    assert (notice.body, notice.url) == ("已由物业疏通", f"/needs/{first.pk}/")
+    assert not Notice.objects.filter(title="您反映的事项已办结").exists()  # stopped is not done
 
 
 def test_the_merged_resident_also_hears_when_the_other_need_is_confirmed(c):
@@ -177,7 +179,14 @@ def test_the_merged_resident_also_hears_when_the_other_need_is_confirmed(c):
 
 @pytest.mark.parametrize(
     ("target", "error"),
-    [("self", Invalid), ("C2", Invalid), ("declined", Conflict), ("merged", Conflict), ("closed", Conflict)],
+    [
+        ("self", Invalid),
+        ("C2", Invalid),
+        ("declined", Conflict),
+        ("merged", Conflict),
+        ("closed", Conflict),
+        ("terminated", Conflict),
+    ],
 )
 def test_merge_goes_only_into_a_live_need_of_the_same_community(c, target, error):
     need = wish(c)
@@ -193,6 +202,68 @@ def test_merge_goes_only_into_a_live_need_of_the_same_community(c, target, error
     with pytest.raises(error) as caught:
         need_merge(actor=c.admin, need=need, into=into)
     assert CJK.search(caught.value.detail)
+    assert snapshot(need) == before
+
+
+def _three_residents(c):
+    """Three residents of C1 each asking about the same thing: (their needs A, B, C), all waiting."""
+    first, second = (user("resident", region_=c.r("C1"), name=name) for name in ("邻居甲", "邻居乙"))
+    a, b = (
+        need_submit(actor=u, kind="request", title=t, category="repair", community=c.r("C1"))
+        for u, t in ((first, "积水"), (second, "门口积水"))
+    )
+    return a, b, wish(c, title="3栋门口积水"), (first, second)
+
+
+def test_a_need_merged_into_one_that_is_merged_on_follows_it_to_the_end(c):
+    a, b, target, (first, second) = _three_residents(c)
+    need_merge(actor=c.admin, need=a, into=b)
+    need_merge(actor=c.admin, need=b, into=target)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.status, a.merged_into, b.status, b.merged_into) == (
+        Status.MERGED,
+        target,
+        Status.MERGED,
+        target,
+    )
+    need_publish(actor=c.admin, need=target)
+    need_claim(actor=c.member.user, need=target)
+    need_complete(actor=c.member.user, need=target, note="疏通了", hours=1)
+    need_confirm(actor=c.resident, need=target, rating=5)
+    told = Notice.objects.filter(title="您反映的事项已办结", url=f"/needs/{target.pk}/")
+    assert sorted(told.values_list("user", flat=True)) == sorted([first.pk, second.pk])
+
+
+def test_a_chain_of_merges_hears_when_the_last_need_is_terminated(c):
+    a, b, target, (first, second) = _three_residents(c)
+    need_merge(actor=c.admin, need=a, into=b)
+    need_merge(actor=c.admin, need=b, into=target)
+    need_publish(actor=c.admin, need=target)
+    need_close(actor=c.admin, need=target, reason="已由市政疏通")
+    told = Notice.objects.filter(title="与您的需求合并办理的事项已终止办理", body="已由市政疏通")
+    assert sorted(told.values_list("user", flat=True)) == sorted([first.pk, second.pk])
+
+
+def test_declining_a_need_tells_the_residents_merged_into_it(c):
+    a, b, target, (first, second) = _three_residents(c)
+    need_merge(actor=c.admin, need=a, into=target)
+    need_merge(actor=c.admin, need=b, into=target)
+    need_decline(actor=c.admin, need=target, reason="属于物业维修范围")
+    told = Notice.objects.filter(title="与您的需求合并办理的事项未予受理", body="属于物业维修范围")
+    assert sorted(told.values_list("user", flat=True)) == sorted([first.pk, second.pk])
+    assert Notice.objects.filter(user=c.resident, title="您的需求未予受理").count() == 1
+
+
+def test_a_need_is_not_merged_into_one_that_became_final_meanwhile(c):
+    need = wish(c)
+    target = wish(c, title="另一条")
+    stale = type(target).objects.get(pk=target.pk)  # loaded while still waiting
+    need_decline(actor=c.admin, need=target, reason="重复")
+    before = snapshot(need)
+    with pytest.raises(Conflict) as caught:
+        need_merge(actor=c.admin, need=need, into=stale)
+    assert caught.value.code == "illegal_transition" and "不能再合并" in caught.value.detail
     assert snapshot(need) == before
 
 

@@ -265,21 +265,63 @@ def test_it_refuses_an_assignment_to_someone_not_registered_here(as_user, w):
     assert not Claim.objects.exists()
 
 
-def test_it_closes_an_open_need_and_refuses_to_close_twice(as_user, w):
+def test_it_terminates_a_residents_need_only_with_a_reason_the_resident_sees(as_user, w):
     d.with_member(w)
     need = d.claimed(w)
     client = as_user(w.users["community_admin"])
+    assert "请填写原因。" in act(client, need, "close").text
+    assert status_of(need) == Status.IN_PROGRESS
     r = act(client, need, "close", {"reason": "居民已自行解决"})
+    assert "已终止办理，服务对象会看到原因。" in r.text
+    assert status_of(need) == Status.TERMINATED and need.closed_at is not None
+    assert Claim.objects.get().status == ClaimStatus.RELEASED
+    assert not ServiceRecord.objects.exists()
+    html = as_user(w.users["resident"]).get(f"/needs/{need.pk}/").text
+    assert "社区已终止办理这项需求。原因：居民已自行解决" in html
+    assert '<span class="badge bad">终止办理</span>' in html and "终止时间" in html
+    again = act(as_user(w.users["community_admin"]), need, "close", {"reason": "再来"})
+    assert "该需求已终止办理。" in again.text
+
+
+def test_it_closes_the_communitys_own_task_without_a_reason(as_user, w):
+    d.with_member(w)
+    need = d.task(w)
+    need_claim(actor=w.users["member"], need=need)
+    client = as_user(w.users["community_admin"])
+    r = act(client, need, "close")
     assert "需求已关闭。" in r.text
     assert status_of(need) == Status.CLOSED
-    assert Claim.objects.get().status == ClaimStatus.WITHDRAWN
+    assert Claim.objects.get().status == ClaimStatus.RELEASED
     assert "该需求已办结。" in act(client, need, "close").text
+    assert "需求关闭，已释放" in as_user(w.users["member"]).get("/me/claims/").text
 
 
 def test_it_refuses_to_close_a_need_not_yet_published(as_user, w):
     need = d.wish(w)
-    r = act(as_user(w.users["community_admin"]), need, "close")
+    r = act(as_user(w.users["community_admin"]), need, "close", {"reason": "不办了"})
     assert "该需求尚未发布；不办理请选择“不予受理”。" in r.text
+
+
+def test_the_community_confirms_its_own_task_with_the_hours_it_vouches_for(as_user, w):
+    d.with_member(w)
+    need = d.task(w)
+    need_claim(actor=w.users["member"], need=need)
+    act(as_user(w.users["member"]), need, "complete", {"note": "清理了垃圾", "hours": "2"})
+    claim = Claim.objects.get()
+    admin = as_user(w.users["community_admin"])
+    r = act(admin, need, "confirm", {"claim": claim.pk, "rating": "4", "hours": "0"})
+    assert "核定服务时长（小时）：" in r.text and not ServiceRecord.objects.exists()
+    r = act(admin, need, "confirm", {"claim": claim.pk, "rating": "4", "hours": "3.5"})
+    assert "已确认办结并评价" in r.text
+    assert ServiceRecord.objects.get().hours == Decimal("3.5")
+
+
+def test_a_resident_cannot_set_the_hours(as_user, w):
+    d.with_member(w)
+    need = d.completed(w)
+    claim = Claim.objects.get()
+    act(as_user(w.users["resident"]), need, "confirm", {"claim": claim.pk, "rating": "5", "hours": "9"})
+    assert ServiceRecord.objects.get().hours == Decimal("1.5")  # the hours reported, as the resident saw them
 
 
 def test_a_unit_claims_completes_and_the_community_confirms(as_user, w):

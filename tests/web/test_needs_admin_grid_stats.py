@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from baodao.needs.models import Need
+from baodao.needs.services import need_close, need_escalate
 from tests.web.needs_admin_data import ledger
 
 GRID = "/grid/C1G1/needs/"
@@ -107,6 +109,22 @@ def test_the_street_sees_each_community_worst_first(as_user, w, needs):
     assert html.index(">幸福社区</a>") < html.index(">和平社区</a>")  # a rate first, none after
     assert '收到<br><span class="figure">6</span> 件' in html
     assert '超时<br><span class="figure bad">1</span> 件' in html
+
+
+def test_a_terminated_need_is_not_closed_on_time(as_user, w, needs):
+    need_close(actor=w.users["community_admin"], need=needs.tutoring, reason="居民已搬走")
+    html = as_user(w.users["street_admin"]).get(STATS).text
+    c1 = community_row(html, "幸福社区")
+    assert re.findall(r'class="num">([^<]*)<', c1)[:3] == ["6", "1", "3"]  # received, closed, backlog
+    assert "100%" in c1  # still the one need confirmed in time, out of one closed
+
+
+def test_a_reminder_to_confirm_is_not_an_escalation(as_user, w, needs):
+    Need.objects.filter(pk=needs.escort.pk).update(resolve_by=timezone.now() - timedelta(hours=1))
+    need_escalate(need_id=needs.escort.pk)  # reported done: the resident is reminded, the street is not told
+    html = as_user(w.users["street_admin"]).get(STATS).text
+    escalated = html[html.index('id="escalated-title"') :]
+    assert "陪老人就医" not in escalated and "小区积水" in escalated
 
 
 def test_the_street_sees_the_escalated_needs_still_open(as_user, w, needs):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from baodao.needs.models import Need, Status
+from baodao.needs.services import need_close
 from tests.web.needs_admin_data import ledger
 
 LEDGER = "/community/C1/needs/"
@@ -132,6 +133,7 @@ def test_it_counts_each_status_of_the_filtered_set(as_user, w, needs):
         "待确认": 1,
         "有异议": 1,
         "已办结": 1,
+        "终止办理": 0,
         "未受理": 1,
         "已合并": 0,
     }
@@ -140,6 +142,19 @@ def test_it_counts_each_status_of_the_filtered_set(as_user, w, needs):
     # the status filter narrows the table, not the figures: each says how many its link will show
     r = client.get(LEDGER, {"kind": "request", "status": "declined"})
     assert counts(r) == requests and titles(r) == ["噪音扰民"]
+
+
+def test_a_terminated_need_has_its_figure_filter_and_words(as_user, w, needs):
+    need_close(actor=w.users["community_admin"], need=needs.tutoring, reason="居民已搬走")
+    client = as_user(w.users["community_admin"])
+    r = client.get(LEDGER)
+    assert counts(r)["终止办理"] == 1 and counts(r)["有异议"] == 0
+    assert 'href="/community/C1/needs/?status=terminated"' in r.text
+    assert '<option value="terminated">终止办理</option>' in r.text
+    r = client.get(LEDGER, {"status": "terminated"})
+    assert titles(r) == ["辅导孩子功课"]
+    row = row_of(r.text, "辅导孩子功课")
+    assert '<span class="badge bad">终止办理</span>' in row and " 终止办理" in row and "前办结" not in row
 
 
 def test_each_figure_links_to_the_ledger_filtered_by_its_status(as_user, w, needs):
@@ -188,7 +203,7 @@ def test_the_queue_holds_what_waits_for_the_communitys_decision(as_user, w, need
     html = as_user(w.users["community_admin"]).get(VETTING).text
     awaiting = html[html.index('id="awaiting-title"') :]
     assert "陪老人就医" in awaiting and "已报告办结：由社区确认并评价" in awaiting
-    assert "辅导孩子功课" in awaiting and "服务对象提出异议" in awaiting
+    assert "辅导孩子功课" in awaiting and "服务对象提出异议：退回重办或终止办理" in awaiting
     for elsewhere in ("修水龙头", "噪音扰民", "环境整治", "楼道灯坏了"):
         assert elsewhere not in awaiting
 

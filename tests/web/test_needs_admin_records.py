@@ -1,16 +1,18 @@
 """服务记录: the ledger rows of service done in the community, their totals, and 冲销 (reversal) by the
 community's admins — reversed rows stay, marked; nothing is edited."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from baodao.audit.models import Action, AuditEvent
-from baodao.ledger.models import ServiceRecord
+from baodao.ledger.models import ServiceRecord, Source
+from baodao.ledger.services import record_write
 from baodao.needs.services import need_claim, need_complete, need_confirm
 from baodao.registration.services import unit_registration_apply, unit_registration_confirm
+from tests import factories
 from tests.web.needs_admin_data import ledger
 
 RECORDS = "/community/C1/records/"
@@ -45,8 +47,9 @@ def test_the_page_is_not_found_outside_the_community(as_user, w, role):
 def test_it_lists_the_communitys_records_with_totals(as_user, w, record, role):
     html = as_user(w.users[role]).get(RECORDS).text
     row = next(r for r in html.split("<tr") if "修水龙头" in r)
-    for shown in ("李明", "2.0", "5 星", "居民张阿姨", "有效", f'href="/needs/{record.need_id}/"'):
+    for shown in ("李明", "2.0", "5 星", "服务对象确认", "有效", f'href="/needs/{record.need_id}/"'):
         assert shown in row
+    assert w.users["resident"].name not in html  # the resident who confirmed is never named here
     assert '服务时长<br><span class="figure">2.0</span> 小时' in html
     assert '有效服务<br><span class="figure">1</span> 次' in html
     assert '服务党员<br><span class="figure">1</span> 人' in html
@@ -60,6 +63,29 @@ def test_it_filters_by_the_day_of_service(as_user, w, record):
     later = client.get(RECORDS, {"since": (today + timedelta(days=1)).isoformat()}).text
     assert "修水龙头" not in later and "这段时间还没有记入台账的服务。" in later
     assert '服务时长<br><span class="figure">0.0</span> 小时' in later
+
+
+def test_the_days_are_the_sites_days_from_midnight_to_midnight(as_user, w):
+    """A service done at 23:30 Beijing time belongs to that day, not the next (in UTC it is 15:30)."""
+    factories.registered(w.members["member"], w.r("C1"), w.r("C1G1"), by=w.users["community_admin"])
+    day = timezone.localdate() - timedelta(days=3)
+    for title, at in (("前一天深夜", time(23, 30)), ("当天清晨", time(0, 0)), ("当天深夜", time(23, 59))):
+        when = day - timedelta(days=1) if title == "前一天深夜" else day
+        record_write(
+            source=Source.NEED,
+            member=w.members["member"],
+            unit=None,
+            community=w.r("C1"),
+            path=w.r("C1").path,
+            title=title,
+            category="repair",
+            hours=Decimal("1"),
+            served_at=timezone.make_aware(datetime.combine(when, at)),
+            verified_by=w.users["community_admin"],
+        )
+    html = as_user(w.users["community_admin"]).get(RECORDS, {"since": day, "until": day}).text
+    assert "当天清晨" in html and "当天深夜" in html and "前一天深夜" not in html
+    assert '服务时长<br><span class="figure">2.0</span> 小时' in html
 
 
 def test_the_community_reverses_a_record_which_stays_marked(as_user, w, record):

@@ -1,6 +1,7 @@
 """The needs pages of members, residents, grid workers and unit admins: 身边需求 / 共建需求, 点单, my claims,
 my service records, my needs."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,14 @@ from baodao.accounts.models import Grant, Role
 from baodao.ledger.models import ServiceRecord, Source
 from baodao.ledger.services import record_reverse, record_write
 from baodao.needs.models import Claim, ClaimStatus, Need, Photo, Status
-from baodao.needs.services import need_claim, need_complete, need_confirm, need_submit, need_withdraw
+from baodao.needs.services import (
+    need_claim,
+    need_close,
+    need_complete,
+    need_confirm,
+    need_submit,
+    need_withdraw,
+)
 from tests import factories
 from tests.web import needs_web_data as d
 
@@ -92,6 +100,18 @@ def test_it_paginates_the_needs_near(as_user, w):
     assert client.get("/needs/?page=2").text.count('class="card need-card') == 1
 
 
+def test_it_says_when_it_lists_only_the_first_of_many_needs(as_user, w, monkeypatch):
+    d.with_member(w)
+    for i in range(4):
+        d.task(w, f"任务{i}", places=1)
+    client = as_user(w.users["member"])
+    assert "需求较多" not in client.get("/needs/").text
+    monkeypatch.setattr("baodao.needs.selectors.NEAR_LIMIT", 3)
+    monkeypatch.setattr("baodao.web.views.needs.NEAR_LIMIT", 3)
+    html = client.get("/needs/").text
+    assert "需求较多，这里只列出 3 条" in html and html.count('class="card need-card') == 3
+
+
 def test_it_is_not_found_for_people_who_cannot_claim(as_user, w):
     for role in ("resident", "community_admin", "grid_worker", "street_admin"):
         assert as_user(w.users[role]).get("/needs/").status_code == 404, role
@@ -147,8 +167,28 @@ def test_it_offers_a_resident_the_form_for_a_wish_or_a_request(as_user, w):
     assert 'value="wish"' in html and 'value="request"' in html
     assert '<option value="C1G1">网格C1G1</option>' in html and "C2G1" not in html
     assert html.count('type="file" name="photo') == 3
-    assert 'accept="image/*" capture' in html
-    assert 'name="contact_name"' not in html
+    assert 'accept="image/*"' in html and "capture" not in html  # the album as well as the camera
+    assert 'name="contact_name"' not in html  # its own name is its account's
+    phone = w.users["resident"].phone
+    assert re.search(rf'type="tel" name="contact_phone" value="{phone}"', html)
+    assert 'name="address"' in html and "楼栋和门牌号" in html
+
+
+def test_a_resident_gives_another_phone_and_its_address(as_user, w):
+    client = as_user(w.users["resident"])
+    form = {"kind": "wish", "category": "repair", "title": "修水龙头", "grid": "C1G1"}
+    client.post("/needs/new/", {**form, "contact_phone": "0791-8888 6666", "address": "5栋1单元301"})
+    need = Need.objects.get()
+    assert (need.contact_name, need.contact_phone, need.address) == (
+        "居民张阿姨",
+        "0791-8888 6666",
+        "5栋1单元301",
+    )
+    client.post("/needs/new/", {**form, "title": "换灯泡", "contact_phone": ""})
+    assert Need.objects.get(title="换灯泡").contact_phone == w.users["resident"].phone  # left empty: its own
+    r = client.post("/needs/new/", {**form, "title": "坏号码", "contact_phone": "打我电话"})
+    assert r.status_code == 200 and "联系电话格式不正确" in r.text
+    assert not Need.objects.filter(title="坏号码").exists()
 
 
 def test_a_resident_submits_a_wish_with_a_photo(as_user, w):
@@ -229,7 +269,7 @@ def test_a_grid_worker_submits_on_behalf_of_a_resident(as_user, w):
         w.r("C1G1"),
         "孙奶奶",
     )
-    assert "网格员代居民 孙奶奶 提交" in need.events.get().note
+    assert need.events.get().note == "代居民提交"  # the resident's name stays in the contact details
 
 
 def test_a_grid_worker_without_a_place_opens_its_own_grid(as_user, w):
@@ -310,7 +350,8 @@ def test_it_shows_the_members_records_with_totals_netting_reversals(as_user, w):
     client = as_user(w.users["member"])
     html = client.get("/me/records/").text
     assert html.count("3.5 小时") == 3  # this quarter, this year, in all
-    assert "修水龙头" in html and "辅导功课" in html and "居民张阿姨" in html
+    assert "修水龙头" in html and "辅导功课" in html and "服务对象确认" in html
+    assert "居民张阿姨" not in html
 
     wrong = ServiceRecord.objects.get(title="辅导功课")
     record_reverse(actor=w.users["community_admin"], record=wrong, reason="重复登记")
@@ -363,6 +404,13 @@ def test_it_lists_the_residents_needs_with_status_and_public_links(as_user, w):
     assert "修水龙头" in html and "辅导功课" in html and "待审核" in html and "待认领" in html
     assert 'class="button big" href="/needs/new/"' in html
     assert 'href="/c/C1/board/"' in html and 'href="/c/C1/"' in html
+
+
+def test_it_shows_a_terminated_need_as_ended_not_done(as_user, w):
+    need = d.published(w, "辅导功课")
+    need_close(actor=w.users["community_admin"], need=need, reason="居民已搬走")
+    html = as_user(w.users["resident"]).get("/me/needs/").text
+    assert '<span class="badge bad">终止办理</span>' in html and "已办结" not in html
 
 
 def test_it_shows_nobody_elses_needs(as_user, w):

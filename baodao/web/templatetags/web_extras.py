@@ -1,11 +1,14 @@
 """Small filters for the pages: rates as percentages and as bar widths (classes, not inline styles:
-the Content Security Policy allows only our own stylesheet)."""
+the Content Security Policy allows only our own stylesheet), and who verified a ledger row."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
+
+from baodao.ledger.models import ServiceRecord
+from baodao.ledger.selectors import verifier_name
 
 register = template.Library()
 
@@ -25,3 +28,9 @@ def bar_class(value: float | Decimal | None) -> str:
     if value is None or value == "":
         return "w-0"
     return f"w-{max(0, min(100, round(float(value) * 100)))}"
+
+
+@register.filter
+def verifier(record: ServiceRecord) -> str:
+    """Who verified a service record, as the ledger's pages may name it (`ledger.selectors.verifier_name`)."""
+    return verifier_name(record)

@@ -21,7 +21,6 @@ from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +32,7 @@ from baodao.members.models import Member, Skill
 from baodao.members.selectors import members_visible_to
 from baodao.needs import services
 from baodao.needs.models import (
+    COMMUNITY_KINDS,
     FINAL_STATUSES,
     HOLDING_STATUSES,
     LIVE_STATUSES,
@@ -41,15 +41,19 @@ from baodao.needs.models import (
     Claim,
     ClaimStatus,
     Need,
-    Status,
+    NeedEvent,
 )
+from baodao.needs.responses import photo_response
 from baodao.needs.selectors import (
+    NEAR_LIMIT,
     claims_of,
     need_contact_visible,
     need_get_for_user,
+    need_timeline,
     needs_near_member,
     needs_visible_to,
     photo_get_for_user,
+    photos_visible,
 )
 from baodao.notify.selectors import notices_of
 from baodao.notify.services import notice_read
@@ -114,14 +118,6 @@ def _pk(value: Any) -> int:
 # ---- how a need reads -------------------------------------------------------------------------------
 
 
-def _is_overdue(need: Need, now: datetime) -> bool:
-    """The same rule as selectors.overdue_q, for needs already in hand."""
-    if need.status in FINAL_STATUSES:
-        return False
-    late_answer = need.status == Status.SUBMITTED and need.respond_by is not None and need.respond_by <= now
-    return late_answer or (need.resolve_by is not None and need.resolve_by <= now)
-
-
 def _skills(codes: list[str], mine: Collection[str]) -> list[dict[str, Any]]:
     return [{"label": SKILL_LABELS.get(code, code), "match": code in mine} for code in codes or []]
 
@@ -149,7 +145,7 @@ def _cards(
     return [
         NeedCard(
             need=need,
-            overdue=_is_overdue(need, now),
+            overdue=need.is_overdue(now),
             skill_tags=_skills(need.skills, skills),
             in_my_grid=grid_id is not None and need.grid_id == grid_id,
             claim_units=units(need) if units else [],
@@ -196,6 +192,8 @@ def needs_near(request: HttpRequest) -> HttpResponse:
         ctx.update(page=page, co_built=bool(co_built))
     elif member is not None and member.registered_community_id:
         needs = needs_near_member(member)
+        # the list ranks at most NEAR_LIMIT needs: say so when there may be more
+        ctx["ranked_limit"] = NEAR_LIMIT if len(needs) >= NEAR_LIMIT else None
         if kind:
             needs = [n for n in needs if n.kind == kind]
         page = paginate(request, needs)
@@ -253,7 +251,9 @@ def _grids(community: Region) -> list[Region]:
 @require_http_methods(["GET", "POST"])
 def need_new(request: HttpRequest) -> HttpResponse:
     setup = _submission_setup(request)
-    form = NeedForm(request.POST or None, request.FILES or None, **setup)
+    # a resident's own need: the phone it signed in with, unless it gives another
+    initial = {} if setup["on_behalf"] else {"contact_phone": getattr(request.user, "phone", "")}
+    form = NeedForm(request.POST or None, request.FILES or None, initial=initial, **setup)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -286,37 +286,48 @@ def _viewer_claims(request: HttpRequest, claims: list[Claim]) -> list[Claim]:
     ]
 
 
-def _admin_choices(request: HttpRequest, need: Need, claims: list[Claim]) -> dict[str, Any]:
-    """What the community admin may do now, with the choices its forms offer."""
-    status, free = need.status, need.free_places > 0
-    holding = [c for c in claims if c.status in HOLDING_STATUSES]
-    ctx: dict[str, Any] = {
-        "can_publish": status == Status.SUBMITTED,
-        "can_decline": status in (Status.SUBMITTED, Status.PUBLISHED) and not need.taken,
-        "can_reopen": any(c.status == ClaimStatus.DISPUTED for c in claims),
-        "can_close": status in (Status.PUBLISHED, Status.IN_PROGRESS, Status.DISPUTED),
+def _claim_choices(request: HttpRequest, need: Need, mine: list[Claim]) -> dict[str, Any]:
+    """Whom the viewer may claim for, once the need takes its claim: itself, and the units it runs that
+    co-build with the community and hold no place yet."""
+    member = _member(request)
+    units = _admin_units(request)
+    held_units = {c.unit_id for c in mine}
+    return {
+        "member": member,
+        "can_claim": member is not None
+        and member.registered_community_id == need.community_id
+        and not any(c.member_id == member.pk for c in mine),
+        "claim_units": [
+            u for u in _co_building(request, units).get(need.community_id, []) if u.pk not in held_units
+        ]
+        if units
+        else [],
     }
-    if ctx["can_publish"]:
-        ctx["publish_form"] = PublishForm(
-            initial={"places": need.places, "skills": need.skills, "due_at": need.due_at},
-            auto_id="publish-%s",
-        )
-    if ctx["can_decline"]:  # merging has the same precondition as declining
-        ctx["merge_choices"] = list(
-            needs_visible_to(request.user)
-            .filter(community=need.community_id)
-            .exclude(pk=need.pk)
-            .exclude(status__in=(Status.DECLINED, Status.MERGED))
-            .order_by("-created_at", "-id")[:CHOICES_LIMIT]
-        )
-    if status in (Status.SUBMITTED, *LIVE_STATUSES) and free:
-        ctx["assign_members"] = list(
+
+
+def _merge_choices(request: HttpRequest, need: Need) -> list[Need]:
+    """The community's other needs a duplicate may go into: not yet ended."""
+    return list(
+        needs_visible_to(request.user)
+        .filter(community=need.community_id)
+        .exclude(pk=need.pk)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by("-created_at", "-id")[:CHOICES_LIMIT]
+    )
+
+
+def _assign_choices(request: HttpRequest, need: Need, claims: list[Claim]) -> dict[str, Any]:
+    """The registered members and co-building units the community may hand the need to (none holding a
+    place on it already)."""
+    holding = [c for c in claims if c.status in HOLDING_STATUSES]
+    return {
+        "assign_members": list(
             members_visible_to(request.user)
             .filter(registered_community=need.community_id)
             .exclude(pk__in=[c.member_id for c in holding if c.member_id])
             .order_by("user__name", "pk")[:CHOICES_LIMIT]
-        )
-        ctx["assign_units"] = list(
+        ),
+        "assign_units": list(
             units_visible_to(request.user)
             .filter(
                 pk__in=unit_registrations_visible_to(request.user)
@@ -325,69 +336,68 @@ def _admin_choices(request: HttpRequest, need: Need, claims: list[Claim]) -> dic
             )
             .exclude(pk__in=[c.unit_id for c in holding if c.unit_id])
             .order_by("name")
-        )
-    return ctx
+        ),
+    }
 
 
 def _detail_context(request: HttpRequest, need: Need) -> dict[str, Any]:
-    scope = scope_for(request.user)
+    """The need as the viewer may see it, and the forms of exactly the actions `need_actions_for` allows it
+    (with the choices they offer)."""
+    actions = services.need_actions_for(request.user, need)
     claims = list(need.claims.select_related("member__user", "unit").order_by("claimed_at", "id"))
     mine = _viewer_claims(request, claims)
-    live_and_free = need.status in LIVE_STATUSES and need.free_places > 0
-    member = _member(request) if live_and_free else None
-    can_claim = (
-        member is not None
-        and member.registered_community_id == need.community_id
-        and not any(c.member_id == member.pk for c in mine)
-    )
-    claim_units: list[Unit] = []
-    units = _admin_units(request) if live_and_free else []
-    if units:
-        held_units = {c.unit_id for c in mine}
-        claim_units = [
-            u for u in _co_building(request, units).get(need.community_id, []) if u.pk not in held_units
-        ]
-    waiting = [c for c in claims if c.status == ClaimStatus.COMPLETED]
-    to_confirm = waiting if waiting and services.may_confirm(request.user, need) else []
-    is_admin = scope.covers_region(need.community, Role.COMMUNITY_ADMIN)
-    active = next((c for c in mine if c.status == ClaimStatus.ACTIVE), None)
+    contact_visible = need_contact_visible(request.user, need)
+    timeline = need_timeline(request.user, need, contact_visible=contact_visible)
+    terminated = next((e for e in reversed(timeline) if e.kind == NeedEvent.Kind.TERMINATED), None)
+    see_photos = photos_visible(request.user, need, contact_visible=contact_visible)
     now = timezone.now()
+    overdue = need.is_overdue(now)
     ctx: dict[str, Any] = {
         "need": need,
+        "actions": actions,
         "claims": claims,
-        "events": list(need.events.select_related("actor")),
-        "photos": list(need.photos.defer("data")),
-        "skill_tags": _skills(need.skills, set(member.skills or []) if member else set()),
-        "is_overdue": _is_overdue(need, now),
-        "respond_late": need.status == Status.SUBMITTED and need.respond_by and need.respond_by <= now,
-        "resolve_late": need.status not in FINAL_STATUSES and need.resolve_by and need.resolve_by <= now,
-        "contact_visible": need_contact_visible(request.user, need),
-        "can_claim": can_claim,
-        "claim_units": claim_units,
-        "active_claim": active,
-        "complete_form": CompleteForm(auto_id="complete-%s") if active else None,
-        "confirm_forms": [
-            (c, ConfirmForm(initial={"claim": c.pk}, auto_id=f"confirm-{c.pk}-%s")) for c in to_confirm
-        ],
-        "is_admin": is_admin,
+        "timeline": timeline,
+        "termination": terminated,
+        "photos_visible": see_photos,
+        "photos": list(need.photos.defer("data")) if see_photos else [],
+        "is_overdue": overdue,
+        "respond_late": overdue and need.respond_by is not None and need.respond_by <= now,
+        "resolve_late": overdue and need.resolve_by is not None and need.resolve_by <= now,
+        "contact_visible": contact_visible,
+        "for_resident": need.kind in RESIDENT_KINDS,
     }
-    if is_admin:
-        ctx.update(_admin_choices(request, need, claims))
-    ctx["has_actions"] = any(
-        ctx.get(k)
-        for k in (
-            "can_claim",
-            "claim_units",
-            "active_claim",
-            "confirm_forms",
-            "can_publish",
-            "can_decline",
-            "assign_members",
-            "assign_units",
-            "can_reopen",
-            "can_close",
+    member: Member | None = None
+    if "claim" in actions:
+        ctx.update(_claim_choices(request, need, mine))
+        member = ctx["member"]
+    ctx["skill_tags"] = _skills(need.skills, set(member.skills or []) if member else set())
+    if "complete" in actions:
+        ctx["active_claim"] = next((c for c in mine if c.status == ClaimStatus.ACTIVE), None)
+        ctx["complete_form"] = CompleteForm(auto_id="complete-%s")
+    if "confirm" in actions:
+        # the community confirming its own service or task may set the hours it vouches for
+        with_hours = need.kind in COMMUNITY_KINDS
+        ctx["confirm_forms"] = [
+            (
+                c,
+                ConfirmForm(
+                    initial={"claim": c.pk, "hours": c.hours},
+                    with_hours=with_hours,
+                    auto_id=f"confirm-{c.pk}-%s",
+                ),
+            )
+            for c in claims
+            if c.status == ClaimStatus.COMPLETED
+        ]
+    if "publish" in actions:
+        ctx["publish_form"] = PublishForm(
+            initial={"places": need.places, "skills": need.skills, "due_at": need.due_at},
+            auto_id="publish-%s",
         )
-    )
+    if "merge" in actions:
+        ctx["merge_choices"] = _merge_choices(request, need)
+    if "assign" in actions:
+        ctx.update(_assign_choices(request, need, claims))
     return ctx
 
 
@@ -400,11 +410,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def need_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    """A photo's bytes, for whoever may see the need. Kept out of shared caches."""
-    photo = photo_get_for_user(request.user, pk, photo_pk)
-    response = HttpResponse(bytes(photo.data), content_type=photo.content_type)
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    """A photo's bytes, for whoever may see the need's photos. Kept out of shared caches."""
+    return photo_response(photo_get_for_user(request.user, pk, photo_pk))
 
 
 # ---- the actions ---------------------------------------------------------------------------------------
@@ -446,7 +453,7 @@ def _complete(request: HttpRequest, need: Need) -> str:
 
 
 def _confirm(request: HttpRequest, need: Need) -> str:
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, with_hours=need.kind in COMMUNITY_KINDS)
     if not form.is_valid():
         raise Invalid(first_error(form))
     services.need_confirm(
@@ -455,6 +462,7 @@ def _confirm(request: HttpRequest, need: Need) -> str:
         rating=form.cleaned_data["rating"],
         comment=form.cleaned_data["comment"],
         claim_id=form.cleaned_data["claim"],
+        hours=form.cleaned_data.get("hours"),
         request=request,
     )
     return _("已确认办结并评价，谢谢您！服务已记入服务台账。")
@@ -516,7 +524,10 @@ def _reopen(request: HttpRequest, need: Need) -> str:
 
 
 def _close(request: HttpRequest, need: Need) -> str:
-    services.need_close(actor=request.user, need=need, reason=request.POST.get("reason", ""))
+    """The community's own need is closed; a resident's is terminated (终止办理), with a reason it sees."""
+    need = services.need_close(actor=request.user, need=need, reason=request.POST.get("reason", ""))
+    if need.kind in RESIDENT_KINDS:
+        return _("已终止办理，服务对象会看到原因。")
     return _("需求已关闭。")
 
 

@@ -6,14 +6,14 @@ and link there."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,16 +27,11 @@ from baodao.ledger import services as ledger_services
 from baodao.ledger.models import ServiceRecord
 from baodao.ledger.selectors import record_get_for_user, records_visible_to
 from baodao.lib.errors import DomainError, Forbidden
-from baodao.needs.models import (
-    COMMUNITY_KINDS,
-    FINAL_STATUSES,
-    Claim,
-    ClaimStatus,
-    Status,
-)
+from baodao.needs.models import COMMUNITY_KINDS, FINAL_STATUSES, Escalation, Status
 from baodao.needs.selectors import (
     NeedStats,
     counts_by_status,
+    local_midnight,
     need_stats_by_community,
     needs_filter,
     needs_visible_to,
@@ -88,10 +83,6 @@ def _grids_of(request: HttpRequest, community: Region) -> list[Region]:
     return list(regions_visible_to(request.user).filter(parent=community, level=Level.GRID).order_by("path"))
 
 
-def _is_community_admin(request: HttpRequest, community: Region) -> bool:
-    return scope_for(request.user).covers_region(community, Role.COMMUNITY_ADMIN)
-
-
 # ---- the community: 分类台账, export, vetting, its own needs ---------------------------------------------
 
 
@@ -118,7 +109,7 @@ def community_needs(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "counts": [(value, label, counts[value]) for value, label in Status.choices],
             "status": status,
-            "can_create": _is_community_admin(request, community),
+            "can_create": scope_for(request.user).covers_region(community, Role.COMMUNITY_ADMIN),
             "tab": "needs",
         },
     )
@@ -151,7 +142,7 @@ def community_needs_vetting(request: HttpRequest, code: str) -> HttpResponse:
             "page": paginate(request, submitted),
             "awaiting": _listing(request, awaiting, "apage"),
             "overdue": submitted.filter(overdue_q()).count(),
-            "can_decide": _is_community_admin(request, community),
+            "can_decide": scope_for(request.user).covers_region(community, Role.COMMUNITY_ADMIN),
             "now": timezone.now(),
             "tab": "vetting",
         },
@@ -162,7 +153,7 @@ def community_needs_vetting(request: HttpRequest, code: str) -> HttpResponse:
 def community_need_new(request: HttpRequest, code: str) -> HttpResponse:
     """The community's own 服务清单 or 任务清单 item, published at once or kept for later."""
     community = _region_for_user(request, code, Level.COMMUNITY)
-    if not _is_community_admin(request, community):
+    if not scope_for(request.user).covers_region(community, Role.COMMUNITY_ADMIN):
         raise PermissionDenied(_("服务清单和任务清单由社区管理员发布。"))
     grids = {g.code: g for g in _grids_of(request, community)}
     form = CommunityNeedForm(request.POST or None, grids=[(g.code, g.name) for g in grids.values()])
@@ -204,15 +195,16 @@ def _record_totals(records: QuerySet[ServiceRecord]) -> dict[str, Any]:
 @login_required
 def community_records(request: HttpRequest, code: str) -> HttpResponse:
     """The rows of the ledger for service done in the community, with a 冲销 (reversal) form on each row for
-    the community's admins. Reversed rows stay, marked; nothing is edited."""
+    the community's admins. Reversed rows stay, marked; nothing is edited. The period is of the days the
+    service was done, as a range of times (the index on community and service time serves it)."""
     community = _region_for_user(request, code, Level.COMMUNITY)
     form = PeriodForm(request.GET or None)
     period = form.period()
     records = records_visible_to(request.user).filter(community=community)
     if "since" in period:
-        records = records.filter(served_at__date__gte=period["since"])
+        records = records.filter(served_at__gte=local_midnight(period["since"]))
     if "until" in period:
-        records = records.filter(served_at__date__lte=period["until"])
+        records = records.filter(served_at__lt=local_midnight(period["until"] + timedelta(days=1)))
     page = paginate(request, records.select_related("reversed_by").order_by("-created_at", "-id"))
     return render(
         request,
@@ -222,7 +214,7 @@ def community_records(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "page": page,
             "totals": _record_totals(records),
-            "can_reverse": _is_community_admin(request, community),
+            "can_reverse": scope_for(request.user).covers_region(community, Role.COMMUNITY_ADMIN),
             "tab": "records",
         },
     )
@@ -273,12 +265,12 @@ def need_stats(request: HttpRequest, code: str) -> HttpResponse:
     period = form.period()
     rows = need_stats_by_community(
         region,
-        since=_midnight(period["since"]) if "since" in period else None,
-        until=_midnight(period["until"] + timedelta(days=1)) if "until" in period else None,
+        since=local_midnight(period["since"]) if "since" in period else None,
+        until=local_midnight(period["until"] + timedelta(days=1)) if "until" in period else None,
     )
     escalated = (
         needs_filter(needs_visible_to(request.user).filter(path__startswith=region.path))
-        .filter(escalated_at__isnull=False)
+        .exclude(escalation=Escalation.NONE)
         .exclude(status__in=FINAL_STATUSES)
         .order_by("escalated_at", "id")
     )
@@ -297,11 +289,6 @@ def need_stats(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _midnight(day: date) -> datetime:
-    """The start of the day in the site's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _stats_total(rows: list[NeedStats]) -> dict[str, Any]:
     total: dict[str, Any] = {
         key: sum(getattr(r, key) for r in rows) for key in ("total", "closed", "backlog", "overdue")
@@ -313,7 +300,8 @@ def _stats_total(rows: list[NeedStats]) -> dict[str, Any]:
 
 # ---- public --------------------------------------------------------------------------------------------
 
-#: What the public board reads of a need: nothing that names or locates a person.
+#: What the public board reads of a need: nothing that names or locates a person, and none of the residents'
+#: own words (descriptions, comments) — only the title, category, grid and rating.
 BOARD_FIELDS = (
     "id",
     "kind",
@@ -330,28 +318,16 @@ BOARD_FIELDS = (
 
 
 def community_board(request: HttpRequest, code: str) -> HttpResponse:
-    """心愿公示墙, public: the community's open wishes and requests, and the fulfilled ones with their ratings
-    and the residents' comments — never a name, phone, address or description."""
+    """心愿公示墙, public: the community's open wishes and the fulfilled ones with their ratings — never a
+    name, phone, address, description or comment."""
     community = region_get(code, level=Level.COMMUNITY)
-    open_needs, fulfilled = public_board(community)
-    comments = Prefetch(
-        "claims",
-        queryset=Claim.objects.filter(status=ClaimStatus.CONFIRMED)
-        .exclude(comment="")
-        .only("id", "need_id", "comment", "rating")
-        .order_by("confirmed_at", "id"),
-        to_attr="comments",
-    )
+    open_wishes, fulfilled = public_board(community)
     return render(
         request,
         "web/community_board.html",
         {
             "community": community,
-            "page": paginate(request, open_needs.select_related("grid").only(*BOARD_FIELDS)),
-            "fulfilled": _listing(
-                request,
-                fulfilled.select_related("grid").only(*BOARD_FIELDS).prefetch_related(comments),
-                "fpage",
-            ),
+            "page": paginate(request, open_wishes.select_related("grid").only(*BOARD_FIELDS)),
+            "fulfilled": _listing(request, fulfilled.select_related("grid").only(*BOARD_FIELDS), "fpage"),
         },
     )

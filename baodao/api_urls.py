@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from baodao.accounts import api as accounts
 from baodao.activation import api as activation
+from baodao.activities import api as activities
+from baodao.certificates import api as certificates
 from baodao.exports import api as exports
 from baodao.jobs import api as jobs
 from baodao.ledger import api as ledger
+from baodao.ledger import points_api
 from baodao.lib.api import api_not_found
 from baodao.members import api as members
 from baodao.needs import api as needs
@@ -110,6 +113,33 @@ v1 = [
     path("me/notices", notify.MyNoticeListView.as_view(), name="me-notices"),
     path("me/notices/read-all", notify.MyNoticeReadAllView.as_view(), name="me-notices-read-all"),
     path("me/notices/<int:pk>/read", notify.MyNoticeReadView.as_view(), name="me-notice-read"),
+    # activities, points, certificates
+    path("activities", activities.ActivityListView.as_view(), name="activities"),
+    path("activities/<int:pk>", activities.ActivityDetailView.as_view(), name="activity"),
+    path("activities/<int:pk>/signup", activities.ActivitySignupView.as_view(), name="activity-signup"),
+    path("activities/<int:pk>/cancel", activities.ActivityCancelSignupView.as_view(), name="activity-cancel"),
+    path(
+        "activities/<int:pk>/checkin-code",
+        activities.ActivityCheckinCodeView.as_view(),
+        name="activity-checkin-code",
+    ),
+    path("activities/<int:pk>/checkin", activities.ActivityCheckinView.as_view(), name="activity-checkin"),
+    path("activities/<int:pk>/checkout", activities.ActivityCheckoutView.as_view(), name="activity-checkout"),
+    path(
+        "activities/<int:pk>/attendance",
+        activities.ActivityAttendanceView.as_view(),
+        name="activity-attendance",
+    ),
+    path("activities/<int:pk>/close", activities.ActivityCloseView.as_view(), name="activity-close"),
+    path("activities/<int:pk>/call-off", activities.ActivityCallOffView.as_view(), name="activity-call-off"),
+    path("me/points", points_api.MyPointsView.as_view(), name="me-points"),
+    path("certificates", certificates.CertificateListView.as_view(), name="certificates"),
+    path(
+        "certificates/<str:number>/verify",
+        certificates.CertificateVerifyView.as_view(),
+        name="certificate-verify",
+    ),
+    path("certificates/<str:number>/pdf", certificates.CertificatePdfView.as_view(), name="certificate-pdf"),
 ]
 
 urlpatterns = [

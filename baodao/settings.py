@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "NeedEventKindEnum": "baodao.needs.models.NeedEvent.Kind",
         "PhotoStageEnum": "baodao.needs.models.Photo.Stage",
         "RegistrationStatusEnum": "baodao.registration.models.Status",
+        "ActivityStatusEnum": "baodao.activities.models.Status",
+        "SignupStatusEnum": "baodao.activities.models.SignupStatus",
     },
 }
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))

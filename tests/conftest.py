@@ -43,7 +43,7 @@ def api_as(api):
 APPEND_ONLY = {
     "audit_auditevent": "baodao.audit.migrations.0002_append_only",
     "ledger_servicerecord": "baodao.ledger.migrations.0002_append_only",
-    "ledger_pointentry": "baodao.ledger.migrations.0004_points_append_only",
+    "ledger_pointentry": "baodao.ledger.migrations.0003_points_append_only",
 }
 
 

@@ -302,7 +302,14 @@ def activity_signup(*, actor: Any, activity: Activity) -> Signup:
     with transaction.atomic():
         # one sign-up of this person at a time, so that two overlapping ones cannot both pass the check
         Member.objects.select_for_update().filter(pk=member.pk).first()
-        current = Activity.objects.filter(pk=activity.pk).values_list("status", "starts_at").first()
+        # and one change to the activity's places at a time: a cancel (which moves the line up) or the
+        # organiser calling it off must not slip between reading the places and joining the line
+        current = (
+            Activity.objects.select_for_update()
+            .filter(pk=activity.pk)
+            .values_list("status", "starts_at")
+            .first()
+        )
         if current is None or current[0] != Status.PUBLISHED:
             raise Conflict(_("活动已结束或已取消，不能报名。"), code="illegal_transition")
         if current[1] <= timezone.now():
@@ -545,7 +552,11 @@ def attendance_record(
             signup = Signup.objects.create(activity=activity, member=member, status=SignupStatus.CONFIRMED)
         if signup.hours is not None or signup.attendance in (Attendance.ATTENDED, Attendance.MANUAL):
             raise Conflict(
-                _("该党员的出勤已经记入台账；如需更正，请社区冲销原记录后再补录。"), code="already_recorded"
+                _(
+                    "该党员的出勤已经记入台账，不能重复补录；"
+                    "如记录有误，请社区在“出勤核查”或“服务记录”中冲销并注明原因。"
+                ),
+                code="already_recorded",
             )
         if signup.status == SignupStatus.WAITLISTED:
             Signup.objects.filter(pk=signup.pk).update(
@@ -620,7 +631,9 @@ def activity_close(*, actor: Any, activity: Activity, forgotten_checkout: str) -
                     signup=signup, community=activity.community, on=timezone.localdate(activity.starts_at)
                 )
                 no_shows += 1
-            elif signup.checked_in_at is not None and signup.checked_out_at is None:
+            elif signup.attendance == Attendance.CHECKED_IN:
+                # checked in, never out (attendance recorded by hand may carry no check-out time: it is
+                # settled already)
                 if forgotten_checkout == ForgottenCheckout.END_OF_ACTIVITY:
                     _credit(
                         activity,

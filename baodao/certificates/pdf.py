@@ -7,6 +7,7 @@ The verification QR code is drawn as vector shapes.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import formats
@@ -51,13 +52,13 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
 
     pdf.setFont(FONT, 13)
     period = _("%(start)s 至 %(end)s") % {
-        "start": formats.date_format(cert.period_start, "Y年n月j日"),
-        "end": formats.date_format(cert.period_end, "Y年n月j日"),
+        "start": formats.date_format(cert.period_start, "DATE_FORMAT"),
+        "end": formats.date_format(cert.period_end, "DATE_FORMAT"),
     }
     body = _(
         "兹证明 %(name)s 同志于 %(period)s 期间，在社区参加经核实的志愿服务 %(services)d 次，"
         "累计服务时长 %(hours)s 小时。"
-    ) % {"name": cert.name, "period": period, "services": cert.services, "hours": cert.hours.normalize()}
+    ) % {"name": cert.name, "period": period, "services": cert.services, "hours": _hours(cert.hours)}
     for line in _wrap(body, 34):
         pdf.drawString(left, y, line)
         y -= 8 * mm
@@ -70,7 +71,7 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     for row in cert.by_category:
         pdf.drawString(left + 8 * mm, y, row["label"])
         pdf.drawRightString(left + 90 * mm, y, _("%(n)d 次") % {"n": row["services"]})
-        pdf.drawRightString(left + 125 * mm, y, _("%(hours)s 小时") % {"hours": row["hours"]})
+        pdf.drawRightString(left + 125 * mm, y, _("%(hours)s 小时") % {"hours": _hours(row["hours"])})
         y -= 7 * mm
     y -= 6 * mm
     pdf.setFont(FONT, 11)
@@ -83,7 +84,7 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     pdf.drawRightString(
         width - 25 * mm, 70 * mm, _("开具单位：%(community)s") % {"community": cert.issuing_community.name}
     )
-    pdf.drawRightString(width - 25 * mm, 61 * mm, formats.date_format(cert.issued_at.date(), "Y年n月j日"))
+    pdf.drawRightString(width - 25 * mm, 61 * mm, formats.date_format(cert.issued_at.date(), "DATE_FORMAT"))
 
     renderPDF.draw(_qr(verify_url, 32 * mm), pdf, left, 30 * mm)
     pdf.setFont(FONT, 9)
@@ -92,6 +93,11 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _hours(value: Decimal | str) -> str:
+    """2.50 → "2.5", 10.00 → "10" (never "1E+1")."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -11,12 +11,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baodao.accounts.scope import scope_for
+from baodao.audit.models import Action
+from baodao.audit.services import audit_record
 from baodao.ledger.models import ServiceRecord
 from baodao.lib.crypto import keyed_digest
 from baodao.lib.errors import Forbidden, Invalid
@@ -77,10 +80,15 @@ def _day_start(day: date) -> datetime:
 
 
 def certificate_issue(
-    *, actor: Any, period_start: date, period_end: date, member: Member | None = None
+    *,
+    actor: Any,
+    period_start: date,
+    period_end: date,
+    member: Member | None = None,
+    request: HttpRequest | None = None,
 ) -> Certificate:
     """The member (the caller itself) gets a certificate of its verified service in the period. Reversed
-    records count for nothing; a period with no verified service gives no certificate."""
+    records count for nothing; a period with no verified service gives no certificate. Audited."""
     scope = scope_for(actor)
     if member is None:
         if scope.member_id is None:
@@ -136,7 +144,22 @@ def certificate_issue(
         issued_by=actor,
     )
     cert.seal = _seal(cert)
-    cert.save()
+    with transaction.atomic():
+        cert.save()
+        audit_record(
+            action=Action.CERTIFICATE_ISSUED,
+            actor=actor,
+            target=cert,
+            detail={
+                "number": cert.number,
+                "member": member.pk,
+                "period_start": period_start.isoformat(),
+                "period_end": period_end.isoformat(),
+                "hours": str(cert.hours),
+                "services": cert.services,
+            },
+            request=request,
+        )
     return cert
 
 

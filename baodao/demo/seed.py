@@ -42,6 +42,7 @@ from baodao.registration.services import (
 )
 
 from . import data
+from .activities import seed_activities
 from .needs import seed_needs
 
 DEMO_PASSWORD = "Baodao@2026"
@@ -140,6 +141,7 @@ def seed_demo(
         builder.add_unit_registrations()
         builder.add_unactivated()
         builder.add_needs()
+        builder.add_activities()
     return Summary(counts=demo_counts(), seconds=time.monotonic() - started)
 
 
@@ -541,6 +543,12 @@ class _Builder:
             unit_admins=self.unit_admin,
         )
         self.say(f"需求（三单制）：{count} 条（{time.monotonic() - started:.1f} 秒）")
+
+    def add_activities(self) -> None:
+        """The demo community's volunteer activities, sign-ups and attendance, through the services."""
+        started = time.monotonic()
+        count = seed_activities(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"志愿活动：{count} 个（{time.monotonic() - started:.1f} 秒）")
 
     @staticmethod
     def _id_fields(number: str | None) -> dict[str, Any]:

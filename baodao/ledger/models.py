@@ -43,7 +43,7 @@ class ServiceRecord(models.Model):
     )
     category = models.CharField(_("分类"), max_length=20)
     title = models.CharField(_("服务内容"), max_length=120)
-    hours = models.DecimalField(_("时长（小时）"), max_digits=6, decimal_places=1)
+    hours = models.DecimalField(_("时长（小时）"), max_digits=7, decimal_places=2)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     served_at = models.DateTimeField(_("服务时间"))
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from baodao.policy.models import Policy
@@ -29,9 +29,13 @@ def _policy_ref(policy: Policy) -> Policy | None:
 
 
 def _year_total(member_id: int, year: int) -> Decimal:
-    total = PointEntry.objects.filter(member_id=member_id, year=year, points__gt=0).aggregate(
-        s=Sum("points")
-    )["s"]
+    """The member's points of the year that still stand under the cap: what a reversal took back frees its
+    room again; a deduction (no-show) does not."""
+    total = (
+        PointEntry.objects.filter(member_id=member_id, year=year)
+        .filter(Q(points__gt=0) | Q(rule=Rule.REVERSAL))
+        .aggregate(s=Sum("points"))["s"]
+    )
     return total or Decimal(0)
 
 
@@ -76,22 +80,24 @@ def points_for_record(record: ServiceRecord) -> list[PointEntry]:
 
 
 def points_reverse(*, original: ServiceRecord, reversal: ServiceRecord) -> list[PointEntry]:
-    """A reversed record takes back exactly the points it earned."""
-    earned = PointEntry.objects.filter(record=original).exclude(rule=Rule.REVERSAL)
-    return PointEntry.objects.bulk_create(
-        [
-            PointEntry(
-                member_id=e.member_id,
-                record=reversal,
-                rule=Rule.REVERSAL,
-                rate=e.rate,
-                points=-e.points,
-                policy=e.policy,
-                year=e.year,
-            )
-            for e in earned
-        ]
-    )
+    """A reversed record takes back exactly the points it earned, in one entry on the reversing record (a
+    record has one entry per rule); its rate is the amount taken back."""
+    earned = list(PointEntry.objects.filter(record=original).exclude(rule=Rule.REVERSAL))
+    if not earned:
+        return []
+    total = sum((e.points for e in earned), Decimal(0))
+    first = earned[0]
+    return [
+        PointEntry.objects.create(
+            member_id=first.member_id,
+            record=reversal,
+            rule=Rule.REVERSAL,
+            rate=total,
+            points=-total,
+            policy=first.policy,
+            year=first.year,
+        )
+    ]
 
 
 def points_no_show(*, signup: Any, community: Any, on: date) -> PointEntry | None:

@@ -49,7 +49,9 @@ def test_it_credits_attended_hours_and_certifies_them(w):
     assert points_balance(member.pk) == Decimal(25)
 
     cert = certificate_issue(
-        actor=w.users["member"], period_start=timezone.localdate(), period_end=timezone.localdate() + timedelta(1)
+        actor=w.users["member"],
+        period_start=timezone.localdate(),
+        period_end=timezone.localdate() + timedelta(1),
     )
     assert certificate_verify(cert.number).certificate == cert
     pdf = certificate_pdf(cert, "http://testserver/verify/" + cert.number + "/")

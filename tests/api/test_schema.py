@@ -54,6 +54,25 @@ PATHS = [
     "/api/v1/me/notices",
     "/api/v1/me/notices/{id}/read",
     "/api/v1/me/notices/read-all",
+    "/api/v1/activities",
+    "/api/v1/activities/{id}",
+    *(
+        f"/api/v1/activities/{{id}}/{action}"
+        for action in (
+            "signup",
+            "cancel",
+            "checkin-code",
+            "checkin",
+            "checkout",
+            "attendance",
+            "close",
+            "call-off",
+        )
+    ),
+    "/api/v1/me/points",
+    "/api/v1/certificates",
+    "/api/v1/certificates/{number}/verify",
+    "/api/v1/certificates/{number}/pdf",
 ]
 
 

@@ -1,14 +1,19 @@
 import re
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from baodao.accounts.models import Grant, Role, User
-from baodao.ledger.models import ServiceRecord
+from baodao.activities.models import Activity, Attendance, Signup, SignupStatus
+from baodao.activities.selectors import Flag, attendance_flags
+from baodao.certificates.services import certificate_issue
+from baodao.ledger.models import PointEntry, Rule, ServiceRecord
+from baodao.ledger.points import points_balance
 from baodao.lib import idnumber
 from baodao.members.models import Member, Skill
 from baodao.needs.models import Claim, ClaimStatus, Need, NeedEvent
@@ -178,6 +183,9 @@ SEEDED = (
     Claim,
     ServiceRecord,
     Notice,
+    Activity,
+    Signup,
+    PointEntry,
 )
 
 
@@ -233,6 +241,12 @@ def test_the_demo_community_has_a_ledger_of_needs_in_every_state(demo):
     merged = needs.get(status="merged")
     assert merged.merged_into.community.code == "HB01"
     assert all(n.decline_reason for n in needs.filter(status="declined"))
+    # a resident's need the community ended is terminated with the reason it sees, never "closed"
+    ended = needs.get(status="terminated")
+    assert ended.kind in ("wish", "request") and ended.rating is None
+    assert ended.events.get(kind="terminated").note
+    assert set(ended.claims.values_list("status", flat=True)) == {"released"}
+    assert not needs.filter(status="closed", kind__in=("wish", "request"), rating__isnull=True).exists()
 
 
 def test_the_demo_people_have_their_part_in_it(demo):
@@ -260,8 +274,12 @@ def test_demo_needs_obey_the_invariants_and_read_like_weeks_of_use(demo):
     assert (now - oldest.created_at).days >= 40
     # each confirmed claim wrote one ledger row, when the service was done
     confirmed = Claim.objects.filter(status=ClaimStatus.CONFIRMED)
-    assert confirmed.count() == ServiceRecord.objects.count() >= 10
-    for record in ServiceRecord.objects.select_related("claim"):
+    from_needs = ServiceRecord.objects.filter(need__isnull=False)
+    assert confirmed.count() == from_needs.count() >= 10
+    assert from_needs.count() + ServiceRecord.objects.filter(activity__isnull=False).count() == (
+        ServiceRecord.objects.count()
+    )
+    for record in from_needs.select_related("claim"):
         assert record.served_at == record.claim.completed_at < record.created_at
         assert record.hours > 0
 
@@ -270,3 +288,53 @@ def test_the_street_has_needs_to_compare(demo):
     rows = need_stats_by_community(Region.objects.get(code="HB"))
     assert sum(1 for r in rows if r.total) == 3
     assert any(r.on_time_rate is not None and r.on_time_rate < 1 for r in rows)
+
+
+def test_the_demo_community_has_activities_in_every_state(demo):
+    now = timezone.now()
+    activities = Activity.objects.filter(community__code="HB01")
+    assert activities.count() == 8
+    assert sorted(activities.values_list("status", flat=True)) == sorted(
+        ["closed"] * 4 + ["published"] * 3 + ["cancelled"]
+    )
+    upcoming = activities.filter(status="published", starts_at__gt=now)
+    assert upcoming.count() == 2
+    full = upcoming.get(taken=F("places"))
+    assert full.signups.filter(status=SignupStatus.WAITLISTED).count() == 2
+    to_close = activities.get(status="published", ends_at__lt=now)
+    assert to_close.signups.filter(attendance=Attendance.CHECKED_IN).exists()
+    called_off = activities.get(status="cancelled")
+    assert called_off.cancel_reason and not called_off.signups.exclude(status="cancelled").exists()
+    closed = Signup.objects.filter(activity__status="closed")
+    assert {Attendance.ATTENDED, Attendance.CLOSED_BY_RULE, Attendance.NO_SHOW, Attendance.MANUAL} <= set(
+        closed.values_list("attendance", flat=True)
+    )
+    assert PointEntry.objects.filter(rule=Rule.NO_SHOW).exists()
+    flags = {f for item in attendance_flags(Region.objects.get(code="HB01")) for f in item.flags}
+    assert {Flag.OUTSIDE_GEOFENCE, Flag.NO_POSITION} <= flags
+
+
+def test_demo_attendance_obeys_the_invariants(demo):
+    for signup in Signup.objects.filter(hours__gt=0).select_related("activity"):
+        record = ServiceRecord.objects.get(signup=signup)
+        assert record.hours == signup.hours and record.activity == signup.activity
+        assert record.served_at == signup.checked_in_at
+        assert signup.activity.starts_at <= record.served_at + timedelta(minutes=30)
+        if signup.attendance == Attendance.ATTENDED:
+            assert signup.checked_in_at < signup.checked_out_at
+    for activity in Activity.objects.all():
+        assert activity.taken == activity.signups.filter(status=SignupStatus.CONFIRMED).count()
+        assert activity.created_at <= min(
+            [activity.starts_at, *activity.signups.values_list("created_at", flat=True)]
+        )
+
+
+def test_wang_fang_has_activity_records_points_and_a_certificate(demo):
+    wang = Member.objects.get(user__phone="13900000007")
+    assert ServiceRecord.objects.filter(member=wang, activity__isnull=False).count() == 4
+    assert points_balance(wang.pk) > 0
+    upcoming = Signup.objects.filter(member=wang, status=SignupStatus.CONFIRMED, activity__status="published")
+    assert upcoming.exists()
+    today = timezone.localdate()
+    cert = certificate_issue(actor=wang.user, period_start=today - timedelta(days=60), period_end=today)
+    assert cert.number

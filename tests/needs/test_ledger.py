@@ -189,7 +189,7 @@ def test_a_reversal_cancels_a_record_once(c, record):
     assert (event.actor, event.target_id, event.detail) == (
         c.admin,
         str(record.pk),
-        {"reason": "重复登记", "hours": "1.5"},
+        {"reason": "重复登记", "hours": "1.50"},
     )
     assert audit_verify()[0]
 

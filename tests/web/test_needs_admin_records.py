@@ -92,7 +92,7 @@ def test_the_community_reverses_a_record_which_stays_marked(as_user, w, record):
     client = as_user(w.users["community_admin"])
     r = client.post(reverse_url(record), {"reason": "重复记录"}, follow=True)
     assert r.redirect_chain[-1][0] == RECORDS
-    assert "已冲销“修水龙头”的 2.0 小时服务记录。" in r.text
+    assert "已冲销“修水龙头”的 2 小时服务记录。" in r.text
     reversal = ServiceRecord.objects.get(reverses=record)
     assert (reversal.hours, reversal.reason, reversal.verified_by) == (
         Decimal("-2.0"),
@@ -163,3 +163,17 @@ def test_the_totals_count_members_and_units_that_served(as_user, w, needs):
     assert '服务单位<br><span class="figure">1</span> 个' in html
     row = next(r for r in html.split("<tr") if "环境整治" in r)
     assert "区税务局" in row and "社区书记" in row
+
+
+def test_it_goes_back_to_the_page_the_reversal_came_from_but_never_elsewhere(as_user, w, record):
+    client = as_user(w.users["community_admin"])
+    r = client.post(reverse_url(record), {"reason": "重复记录", "next": "/community/C1/flags/"})
+    assert r.status_code == 302 and r.url == "/community/C1/flags/"
+    assert ServiceRecord.objects.filter(reverses=record).count() == 1
+
+
+def test_it_never_goes_back_to_another_site(as_user, w, record):
+    client = as_user(w.users["community_admin"])
+    r = client.post(reverse_url(record), {"reason": "重复记录", "next": "https://evil.example/"})
+    assert r.status_code == 302 and r.url == RECORDS
+    assert ServiceRecord.objects.filter(reverses=record).count() == 1

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -231,8 +232,14 @@ def record_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("已冲销“%(title)s”的 %(hours)s 小时服务记录。")
-            % {"title": record.title, "hours": record.hours},
+            % {"title": record.title, "hours": f"{record.hours.normalize():f}"},
         )
+    # back to the page the form was on (the records or the attendance checks), if it is one of ours
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("web:community_records", record.community.code)
 
 

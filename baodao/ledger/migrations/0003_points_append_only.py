@@ -37,7 +37,7 @@ def _run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0003_activities_and_points")]
+    dependencies = [("ledger", "0002_append_only")]
 
     operations = [
         migrations.RunPython(

@@ -78,7 +78,7 @@ def test_a_district_counting_quarters_gets_quarters(c):
         c.member, act, act.starts_at + timedelta(minutes=5), act.starts_at + timedelta(minutes=140)
     )
     assert signup.hours == Decimal("2.25")
-    assert ServiceRecord.objects.get().hours == Decimal("2.25")  # the ledger keeps the quarter, not 2.2 or 2.3
+    assert ServiceRecord.objects.get().hours == Decimal("2.25")  # the ledger keeps the quarter hour
 
 
 @pytest.mark.django_db

@@ -22,6 +22,9 @@ if not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The address people reach the site by, e.g. "https://baodao.example.gov.cn" (scheme and host, no path):
+# what certificates, check-in QR codes and printed sheets carry. Empty: the host of the request at hand.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 CSRF_FAILURE_VIEW = "baodao.web.views.errors.csrf_failure"
 
 # Keys for sensitive fields. Both default to keys derived from SECRET_KEY; production sets its own and
@@ -30,6 +33,9 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 LOOKUP_HASH_KEY = env.str("LOOKUP_HASH_KEY", default="")
 # Keys the audit log's hash chain, so that someone who can write to the database alone cannot rebuild it.
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+# Seals service certificates and signs their numbers: keep it when SECRET_KEY is rotated, or every certificate
+# issued so far stops verifying.
+CERTIFICATE_KEY = env.str("CERTIFICATE_KEY", default="")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

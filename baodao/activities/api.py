@@ -14,13 +14,9 @@ An object named in the request body that does not resolve for the caller (`commu
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import segno
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from baodao.accounts.scope import scope_for
-from baodao.lib.api import created, error_responses, validated
+from baodao.lib.api import created, error_responses, named_in_body, validated
 from baodao.lib.errors import Invalid
+from baodao.lib.urls import public_url
 from baodao.members.api import MemberSummaryOut
 from baodao.members.models import Member
 from baodao.members.selectors import members_visible_to
@@ -43,6 +40,7 @@ from baodao.org.selectors import region_get, unit_get_for_user
 
 from .codes import CODE_PERIOD
 from .models import HOLDING, Activity, Attendance, Signup, SignupStatus, Status
+from .qr import qr_svg
 from .selectors import activities_visible_to, activity_get_for_user, signup_of, waitlist_position
 from .services import (
     MAX_PLACES,
@@ -60,18 +58,6 @@ from .services import (
     checkin_code_for,
     may_organise,
 )
-
-T = TypeVar("T")
-
-
-def _named_in_body(fetch: Callable[[], T], *, field: str, message: str) -> T:
-    """An object the request body names (`fetch` raises Http404 when there is none the caller may see): a
-    name that does not resolve is a mistake in the body — 400 on its field — not a missing resource."""
-    try:
-        return fetch()
-    except Http404:
-        raise Invalid(message, fields={field: [message]}) from None
-
 
 # ---- output --------------------------------------------------------------------------------------------
 
@@ -189,7 +175,7 @@ class CheckinCodeOut(serializers.Serializer):
     )
     period = serializers.IntegerField(help_text=_("签到码轮换周期（秒）"))
     url = serializers.CharField(help_text=_("扫码打开的签到地址（已带签到码）"))
-    qr_svg = serializers.CharField(help_text=_("签到地址的二维码（SVG 文本）"))
+    qr_svg = serializers.CharField(help_text=_("签到地址的二维码（SVG 文本，无固定尺寸，随容器缩放）"))
 
 
 class ClosingOut(serializers.Serializer):
@@ -392,13 +378,13 @@ class ActivityListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = validated(ActivityIn, request.data)
         code, grid_code, unit_code = data.pop("community"), data.pop("grid", None), data.pop("unit", None)
-        community = _named_in_body(
+        community = named_in_body(
             lambda: region_get(code, level=Level.COMMUNITY),
             field="community",
             message=gettext("没有找到该社区。"),
         )
         grid = (
-            _named_in_body(
+            named_in_body(
                 lambda: region_get(grid_code, level=Level.GRID),
                 field="grid",
                 message=gettext("没有找到该网格。"),
@@ -407,7 +393,7 @@ class ActivityListView(generics.ListAPIView):
             else None
         )
         unit = (
-            _named_in_body(
+            named_in_body(
                 lambda: unit_get_for_user(request.user, unit_code),
                 field="unit",
                 message=gettext("没有找到该单位。"),
@@ -457,12 +443,6 @@ class ActivityCancelSignupView(APIView):
 # ---- check-in -----------------------------------------------------------------------------------------
 
 
-def _qr_svg(url: str) -> str:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", xmldecl=False, scale=8, border=2, light="#fff")
-    return buffer.getvalue().decode()
-
-
 class ActivityCheckinCodeView(APIView):
     """The organiser's screen: the code of the moment and a QR code of the check-in address with it. Ask again
     at `expires_at`."""
@@ -471,7 +451,7 @@ class ActivityCheckinCodeView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         activity = activity_get_for_user(request.user, pk)
         shown = checkin_code_for(actor=request.user, activity=activity)
-        url = request.build_absolute_uri(shown.url_path)
+        url = public_url(request, shown.url_path)
         return Response(
             CheckinCodeOut(
                 {
@@ -479,7 +459,7 @@ class ActivityCheckinCodeView(APIView):
                     "expires_at": shown.expires_at,
                     "period": CODE_PERIOD,
                     "url": url,
-                    "qr_svg": _qr_svg(url),
+                    "qr_svg": qr_svg(url),
                 }
             ).data
         )

@@ -128,6 +128,9 @@ class Signup(models.Model):
     checkout_distance_m = models.PositiveIntegerField(null=True, blank=True)
     hours = models.DecimalField(_("核定时长"), max_digits=5, decimal_places=2, null=True, blank=True)
     manual_reason = models.CharField(_("补录原因"), max_length=300, blank=True)
+    #: wrong codes typed since the last lock-out, and until when the member must wait after too many
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    code_locked_until = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

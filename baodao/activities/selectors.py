@@ -87,12 +87,14 @@ class Flag:
     BEYOND_WINDOW = "beyond_window"
     OUTSIDE_GEOFENCE = "outside_geofence"
     NO_POSITION = "no_position"
+    NO_CHECKOUT = "no_checkout"
 
     LABELS = {
         OVERLAP: _("同一时间在两处签到"),
         BEYOND_WINDOW: _("时长超过活动时段"),
-        OUTSIDE_GEOFENCE: _("签到位置在范围外"),
+        OUTSIDE_GEOFENCE: _("签到或签退位置在范围外"),
         NO_POSITION: _("签到未提供位置"),
+        NO_CHECKOUT: _("未签退，按活动结束时间计时"),
     }
 
 
@@ -131,11 +133,11 @@ def attendance_flags(community: Region, *, since: date | None = None) -> list[Fl
     for pk, member_id, start, end in timed:
         if start is not None and end is not None:
             by_member.setdefault(member_id, []).append((pk, start, end))
-    records = {
+    records = {  # a sign-up credited again after a reversal: its latest attempt (the one standing) wins
         r.signup_id: r
-        for r in ServiceRecord.objects.filter(
-            signup__in=[s.pk for s in signups_list], reverses__isnull=True
-        ).select_related("reversed_by")
+        for r in ServiceRecord.objects.filter(signup__in=[s.pk for s in signups_list], reverses__isnull=True)
+        .select_related("reversed_by")
+        .order_by("attempt")
     }
     result = []
     for signup in signups_list:
@@ -152,8 +154,12 @@ def attendance_flags(community: Region, *, since: date | None = None) -> list[Fl
             radius = signup.activity.radius_m or 0
             if signup.checkin_distance_m is None:
                 flags.append(Flag.NO_POSITION)
-            elif signup.checkin_distance_m > radius:
+            if any(
+                d is not None and d > radius for d in (signup.checkin_distance_m, signup.checkout_distance_m)
+            ):
                 flags.append(Flag.OUTSIDE_GEOFENCE)
+        if signup.attendance == Attendance.CLOSED_BY_RULE and signup.hours:
+            flags.append(Flag.NO_CHECKOUT)
         if flags:
             result.append(FlaggedAttendance(signup=signup, flags=tuple(flags), record=records.get(signup.pk)))
     return result

@@ -27,10 +27,10 @@ from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
 from baodao.audit.models import Action
 from baodao.audit.services import audit_record
-from baodao.ledger.models import Source
-from baodao.ledger.points import points_no_show
+from baodao.ledger.models import ServiceRecord, Source
+from baodao.ledger.points import points_no_show, points_no_show_reverse
 from baodao.ledger.services import record_write
-from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.lib.errors import Conflict, Forbidden, Invalid, Throttled
 from baodao.members.models import Member
 from baodao.members.vocabulary import parse_skills
 from baodao.needs.models import Category
@@ -52,9 +52,14 @@ MAX_DURATION = timedelta(days=3)
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 #: … and check-out stays open this long after the end (queues at the exit); hours are clipped anyway
 CHECKOUT_CLOSES_AFTER = timedelta(hours=2)
-#: within the radius a check-in is clean; up to this many radii it is accepted and flagged (GPS drifts
-#: indoors); beyond, refused
+#: within the radius a check-in is clean; up to this many radii (and at most this far beyond the radius) it is
+#: accepted and flagged (GPS drifts indoors); beyond, refused
 GEOFENCE_TOLERANCE = 3
+GEOFENCE_TOLERANCE_MAX_M = 500
+#: wrong codes a member may type for one activity before it must wait `CODE_LOCKOUT`: guessing a 6-digit code
+#: by script is not an option
+MAX_CODE_FAILURES = 5
+CODE_LOCKOUT = timedelta(minutes=5)
 
 
 # ---- small checks --------------------------------------------------------------------------------------
@@ -390,16 +395,34 @@ def _position(activity: Activity, lat: Any, lng: Any) -> int | None:
         return None
     assert activity.lat is not None and activity.lng is not None and activity.radius_m is not None
     distance = distance_m(activity.lat, activity.lng, lat_d, lng_d)
-    if distance > activity.radius_m * GEOFENCE_TOLERANCE:
+    tolerated = min(activity.radius_m * GEOFENCE_TOLERANCE, activity.radius_m + GEOFENCE_TOLERANCE_MAX_M)
+    if distance > tolerated:
         raise _invalid(
             "lat", _("您不在活动地点附近（距离约 %(distance)d 米），请到现场签到。") % {"distance": distance}
         )
     return distance
 
 
-def _check_code(activity: Activity, code: str, now: datetime) -> None:
-    if not code_accepted(activity.pk, activity.secret, code, now):
-        raise _invalid("code", _("签到码不正确或已过期，请看现场屏幕上的最新签到码。"))
+def _check_code(activity: Activity, signup: Signup, code: str, now: datetime) -> None:
+    """The code must be the one on site now. Called outside the transaction: a wrong code is counted even
+    though the request fails, and after `MAX_CODE_FAILURES` the member waits `CODE_LOCKOUT`. Each try is
+    counted before the code is looked at, by one conditional UPDATE, so that a burst of requests at once gets
+    no more tries than requests one after another."""
+    not_locked = Signup.objects.filter(pk=signup.pk).exclude(code_locked_until__gt=now)
+    with_tries_left = not_locked.filter(code_failures__lt=MAX_CODE_FAILURES)
+    if not with_tries_left.update(code_failures=F("code_failures") + 1):
+        # locked; or the last try is still being checked (and a lock left unset is set now)
+        not_locked.filter(code_failures__gte=MAX_CODE_FAILURES).update(
+            code_failures=0, code_locked_until=now + CODE_LOCKOUT
+        )
+        raise Throttled(_("签到码输错次数过多，请 5 分钟后再试。"), code="too_many_attempts")
+    if code_accepted(activity.pk, activity.secret, code, now):
+        Signup.objects.filter(pk=signup.pk).update(code_failures=0)
+        return
+    Signup.objects.filter(pk=signup.pk, code_failures__gte=MAX_CODE_FAILURES).update(
+        code_failures=0, code_locked_until=now + CODE_LOCKOUT
+    )
+    raise _invalid("code", _("签到码不正确或已过期，请看现场屏幕上的最新签到码。"))
 
 
 def activity_checkin(
@@ -414,20 +437,22 @@ def activity_checkin(
     """签到 with the code shown on site, during the activity (from half an hour before). Twice is harmless."""
     now = now or timezone.now()
     member = _own_member(actor)
+    signup = Signup.objects.filter(activity=activity, member=member, status__in=HOLDING).first()
+    if signup is None:
+        raise Conflict(_("您没有报名这个活动，请先报名。"), code="not_signed_up")
+    if signup.status == SignupStatus.WAITLISTED:
+        raise Conflict(_("您还在候补名单中，没有名额，不能签到。"), code="waitlisted")
+    if signup.checked_in_at is not None:
+        return signup
+    if activity.status != Status.PUBLISHED:
+        raise Conflict(_("活动已结束或已取消，不能签到。"), code="illegal_transition")
+    if not activity.starts_at - CHECKIN_OPENS_BEFORE <= now <= activity.ends_at:
+        raise Conflict(_("不在签到时间内（活动开始前半小时起，至活动结束）。"), code="outside_window")
+    _check_code(activity, signup, code, now)
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
-        signup = Signup.objects.filter(activity=activity, member=member, status__in=HOLDING).first()
-        if signup is None:
-            raise Conflict(_("您没有报名这个活动，请先报名。"), code="not_signed_up")
-        if signup.status == SignupStatus.WAITLISTED:
-            raise Conflict(_("您还在候补名单中，没有名额，不能签到。"), code="waitlisted")
-        if signup.checked_in_at is not None:
-            return signup
         if activity.status != Status.PUBLISHED:
             raise Conflict(_("活动已结束或已取消，不能签到。"), code="illegal_transition")
-        if not activity.starts_at - CHECKIN_OPENS_BEFORE <= now <= activity.ends_at:
-            raise Conflict(_("不在签到时间内（活动开始前半小时起，至活动结束）。"), code="outside_window")
-        _check_code(activity, code, now)
         distance = _position(activity, lat, lng)
         Signup.objects.filter(pk=signup.pk, checked_in_at=None).update(
             checked_in_at=now, checkin_distance_m=distance, attendance=Attendance.CHECKED_IN
@@ -448,22 +473,27 @@ def activity_checkout(
     """签退 with the code on site: the hours attended go into the ledger. Twice is harmless."""
     now = now or timezone.now()
     member = _own_member(actor)
+    signup = (
+        Signup.objects.filter(activity=activity, member=member, status=SignupStatus.CONFIRMED)
+        .select_related("member")
+        .first()
+    )
+    if signup is None or signup.checked_in_at is None:
+        raise Conflict(_("您还没有签到，不能签退。"), code="not_checked_in")
+    if signup.checked_out_at is not None:
+        return signup
+    if activity.status != Status.PUBLISHED:
+        raise Conflict(_("活动已结束，组织者已结算出勤。"), code="illegal_transition")
+    if now > activity.ends_at + CHECKOUT_CLOSES_AFTER:
+        raise Conflict(_("已过签退时间，请联系组织者结算。"), code="outside_window")
+    _check_code(activity, signup, code, now)
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
-        signup = (
-            Signup.objects.filter(activity=activity, member=member, status=SignupStatus.CONFIRMED)
-            .select_related("member")
-            .first()
-        )
-        if signup is None or signup.checked_in_at is None:
-            raise Conflict(_("您还没有签到，不能签退。"), code="not_checked_in")
-        if signup.checked_out_at is not None:
-            return signup
         if activity.status != Status.PUBLISHED:
             raise Conflict(_("活动已结束，组织者已结算出勤。"), code="illegal_transition")
-        if now > activity.ends_at + CHECKOUT_CLOSES_AFTER:
-            raise Conflict(_("已过签退时间，请联系组织者结算。"), code="outside_window")
-        _check_code(activity, code, now)
+        if Signup.objects.filter(pk=signup.pk).exclude(checked_out_at=None).exists():
+            signup.refresh_from_db()
+            return signup  # checked out by a request that got here first
         distance = _position(activity, lat, lng)
         _credit(activity, signup, checked_out_at=now, attendance=Attendance.ATTENDED, verified_by=None)
         Signup.objects.filter(pk=signup.pk).update(checkout_distance_m=distance)
@@ -502,12 +532,24 @@ def _credit(
             title=activity.title,
             category=activity.category,
             hours=hours,
-            served_at=checked_in_at or activity.starts_at,
+            # the service happened inside the activity's window: its day (and so its policy, its points'
+            # year and its certificate period) is never moved by an early arrival or a hand-typed time
+            served_at=max(checked_in_at, activity.starts_at) if checked_in_at else activity.starts_at,
             verified_by=verified_by or activity.created_by,
             activity=activity,
             signup=signup,
+            attempt=ServiceRecord.objects.filter(signup=signup, reverses__isnull=True)
+            .exclude(reversed_by=None)
+            .count(),
         )
     return hours
+
+
+def _standing_record(signup: Signup) -> ServiceRecord | None:
+    """The sign-up's credit in the ledger that has not been reversed, if any."""
+    return ServiceRecord.objects.filter(
+        signup=signup, reverses__isnull=True, reversed_by__isnull=True
+    ).first()
 
 
 def attendance_record(
@@ -521,8 +563,11 @@ def attendance_record(
     checked_out_at: datetime | None = None,
     request: Any = None,
 ) -> Signup:
-    """人工补录: the organiser records a member's attendance by hand — hours, or arrival and departure —
-    with a reason. Audited; hours beyond the activity's window are accepted and flagged for the community."""
+    """人工补录: the organiser records a member's attendance by hand — hours, or arrival and departure within
+    the activity's time (check-in and check-out grace included) — with a reason. Audited; hours beyond the
+    activity's window are accepted and flagged for the community. Allowed while the sign-up has no standing
+    credit: never recorded, left with no hours by the closing rule, a no-show (whose deduction is taken back),
+    or a credit the community reversed."""
     _require_organiser(actor, activity)
     reason = _text(reason, field="reason", label=_("补录原因"), max_length=REASON_MAX, required=True)
     if member.registered_community_id != activity.community_id:
@@ -539,8 +584,15 @@ def attendance_record(
             raise _invalid("hours", _("时长须大于 0 且不超过 72 小时。"))
     elif checked_in_at is None or checked_out_at is None:
         raise _invalid("hours", _("请填写时长，或签到和签退时间。"))
-    elif checked_out_at <= checked_in_at:
-        raise _invalid("checked_out_at", _("签退时间须晚于签到时间。"))
+    if checked_in_at is not None or checked_out_at is not None:
+        if checked_in_at is None or checked_out_at is None:
+            raise _invalid("checked_in_at", _("签到和签退时间须同时填写。"))
+        if checked_out_at <= checked_in_at:
+            raise _invalid("checked_out_at", _("签退时间须晚于签到时间。"))
+        if checked_in_at < activity.starts_at - CHECKIN_OPENS_BEFORE:
+            raise _invalid("checked_in_at", _("签到时间须在活动开始前半小时之后。"))
+        if checked_out_at > activity.ends_at + CHECKOUT_CLOSES_AFTER:
+            raise _invalid("checked_out_at", _("签退时间须在活动结束后两小时之内。"))
     if activity.starts_at > timezone.now():
         raise Conflict(_("活动还没有开始，不能补录出勤。"), code="not_started")
     with transaction.atomic():
@@ -548,20 +600,24 @@ def attendance_record(
         if activity.status == Status.CANCELLED:
             raise Conflict(_("活动已取消。"), code="illegal_transition")
         signup = Signup.objects.filter(activity=activity, member=member, status__in=HOLDING).first()
-        if signup is None:
+        if signup is None:  # a walk-in: it takes a place if one is free (the count never passes the places)
+            Activity.objects.filter(pk=activity.pk, taken__lt=F("places")).update(taken=F("taken") + 1)
             signup = Signup.objects.create(activity=activity, member=member, status=SignupStatus.CONFIRMED)
-        if signup.hours is not None or signup.attendance in (Attendance.ATTENDED, Attendance.MANUAL):
+        if _standing_record(signup) is not None or signup.attendance == Attendance.CHECKED_IN:
             raise Conflict(
                 _(
-                    "该党员的出勤已经记入台账，不能重复补录；"
-                    "如记录有误，请社区在“出勤核查”或“服务记录”中冲销并注明原因。"
+                    "该党员的出勤已经记入台账（或已签到、正等签退），不能重复补录；"
+                    "如记录有误，请社区在“出勤核查”或“服务记录”中冲销并注明原因后再补录。"
                 ),
                 code="already_recorded",
             )
         if signup.status == SignupStatus.WAITLISTED:
+            Activity.objects.filter(pk=activity.pk, taken__lt=F("places")).update(taken=F("taken") + 1)
             Signup.objects.filter(pk=signup.pk).update(
                 status=SignupStatus.CONFIRMED, promoted_at=timezone.now()
             )
+        if signup.attendance == Attendance.NO_SHOW:
+            points_no_show_reverse(signup=signup)
         signup.member = member
         credited = _credit(
             activity,

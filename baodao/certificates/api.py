@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from baodao.accounts.scope import scope_for
 from baodao.lib.api import created, error_responses, validated
+from baodao.lib.urls import public_url
 from baodao.org.api import RefOut
 
 from .models import Certificate
@@ -58,12 +59,10 @@ class CertificateOut(serializers.Serializer):
     )
 
     def get_pdf_url(self, cert: Certificate) -> str:
-        return self.context["request"].build_absolute_uri(reverse("v1:certificate-pdf", args=[cert.number]))
+        return public_url(self.context["request"], reverse("v1:certificate-pdf", args=[cert.number]))
 
     def get_verify_url(self, cert: Certificate) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("web:certificate_verify", args=[cert.number])
-        )
+        return public_url(self.context["request"], reverse("web:certificate_verify", args=[cert.number]))
 
 
 class VerificationOut(serializers.Serializer):
@@ -161,5 +160,5 @@ class CertificatePdfView(APIView):
     )
     def get(self, request: Request, number: str) -> FileResponse:
         cert = certificate_get_for_user(request.user, number)
-        verify_url = request.build_absolute_uri(reverse("web:certificate_verify", args=[cert.number]))
+        verify_url = public_url(request, reverse("web:certificate_verify", args=[cert.number]))
         return certificate_pdf_response(cert, verify_url)

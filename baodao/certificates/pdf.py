@@ -7,7 +7,6 @@ The verification QR code is drawn as vector shapes.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from io import BytesIO
 
 from django.utils import formats
@@ -20,6 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from baodao.lib.numbers import hours_text
 
 from .models import Certificate
 
@@ -58,7 +59,7 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     body = _(
         "兹证明 %(name)s 同志于 %(period)s 期间，在社区参加经核实的志愿服务 %(services)d 次，"
         "累计服务时长 %(hours)s 小时。"
-    ) % {"name": cert.name, "period": period, "services": cert.services, "hours": _hours(cert.hours)}
+    ) % {"name": cert.name, "period": period, "services": cert.services, "hours": hours_text(cert.hours)}
     for line in _wrap(body, 34):
         pdf.drawString(left, y, line)
         y -= 8 * mm
@@ -71,7 +72,7 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     for row in cert.by_category:
         pdf.drawString(left + 8 * mm, y, row["label"])
         pdf.drawRightString(left + 90 * mm, y, _("%(n)d 次") % {"n": row["services"]})
-        pdf.drawRightString(left + 125 * mm, y, _("%(hours)s 小时") % {"hours": _hours(row["hours"])})
+        pdf.drawRightString(left + 125 * mm, y, _("%(hours)s 小时") % {"hours": hours_text(row["hours"])})
         y -= 7 * mm
     y -= 6 * mm
     pdf.setFont(FONT, 11)
@@ -93,11 +94,6 @@ def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
-def _hours(value: Decimal | str) -> str:
-    """2.50 → "2.5", 10.00 → "10" (never "1E+1")."""
-    return f"{Decimal(value).normalize():f}"
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -52,6 +52,8 @@ class ServiceRecord(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
     reason = models.CharField(_("冲销原因"), max_length=300, blank=True)
+    #: for attendance: how many earlier credits of the same sign-up were reversed before this one
+    attempt = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -75,10 +77,12 @@ class ServiceRecord(models.Model):
                 name="record_once_per_unit_claim",
             ),
             # one attendance is credited once
+            # one attendance is credited once at a time: after the community reverses a credit, the
+            # organiser may credit it again (the next `attempt`), and never twice at once
             models.UniqueConstraint(
-                fields=["signup"],
+                fields=["signup", "attempt"],
                 condition=Q(signup__isnull=False, reverses__isnull=True),
-                name="record_once_per_signup",
+                name="record_once_per_signup_attempt",
             ),
             models.CheckConstraint(
                 condition=Q(reverses__isnull=True, hours__gte=0) | Q(reverses__isnull=False, hours__lte=0),

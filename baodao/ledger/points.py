@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from baodao.members.models import Member
 from baodao.policy.models import Policy
 from baodao.policy.selectors import policy_in_force
 
@@ -30,9 +31,10 @@ def _policy_ref(policy: Policy) -> Policy | None:
 
 def _year_total(member_id: int, year: int) -> Decimal:
     """The member's points of the year that still stand under the cap: what a reversal took back frees its
-    room again; a deduction (no-show) does not."""
+    room again; a deduction (no-show) does not, nor does taking a deduction back (entries on a sign-up, not a
+    record, are not service earned)."""
     total = (
-        PointEntry.objects.filter(member_id=member_id, year=year)
+        PointEntry.objects.filter(member_id=member_id, year=year, record__isnull=False)
         .filter(Q(points__gt=0) | Q(rule=Rule.REVERSAL))
         .aggregate(s=Sum("points"))["s"]
     )
@@ -54,6 +56,8 @@ def points_for_record(record: ServiceRecord) -> list[PointEntry]:
         wanted.append((Rule.RATING_BONUS, policy.points_rating_bonus, policy.points_rating_bonus))
     room: Decimal | None = None
     if policy.points_yearly_cap is not None:
+        # one record of this member at a time past this point, so that two cannot both fit under the cap
+        Member.objects.select_for_update().filter(pk=record.member_id).first()
         room = max(
             Decimal(policy.points_yearly_cap) - _year_total(record.member_id, served_on.year), Decimal(0)
         )
@@ -121,3 +125,22 @@ def points_no_show(*, signup: Any, community: Any, on: date) -> PointEntry | Non
 
 def points_balance(member_id: int) -> Decimal:
     return PointEntry.objects.filter(member_id=member_id).aggregate(s=Sum("points"))["s"] or Decimal(0)
+
+
+def points_no_show_reverse(*, signup: Any) -> PointEntry | None:
+    """A no-show later found to have served (recorded by hand): its deduction is taken back, once."""
+    deduction = PointEntry.objects.filter(signup=signup, rule=Rule.NO_SHOW).first()
+    if deduction is None:
+        return None
+    entry, _ = PointEntry.objects.get_or_create(
+        signup=signup,
+        rule=Rule.REVERSAL,
+        defaults={
+            "member_id": deduction.member_id,
+            "rate": deduction.rate,
+            "points": -deduction.points,
+            "policy": deduction.policy,
+            "year": deduction.year,
+        },
+    )
+    return entry

@@ -38,6 +38,7 @@ def record_write(
     activity: Any = None,
     signup: Any = None,
     rating: int | None = None,
+    attempt: int = 0,
 ) -> ServiceRecord:
     """Credit verified service once. A second credit for the same claim and person is a Conflict."""
     try:
@@ -58,6 +59,7 @@ def record_write(
                 activity=activity,
                 signup=signup,
                 rating=rating,
+                attempt=attempt,
             )
             points_for_record(record)
             return record
@@ -89,6 +91,7 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
                 claim=record.claim,
                 activity=record.activity,
                 signup=record.signup,
+                attempt=record.attempt,
                 title=record.title,
                 category=record.category,
                 hours=-record.hours,

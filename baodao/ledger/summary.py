@@ -2,25 +2,26 @@
 
 Hours are the sum of the ledger's rows, reversals included: a reversing row carries the negated hours and the
 date of the service it cancels, so a reversed service nets to nothing in the period it was done. A service
-counts once and only while it stands (neither a reversal nor reversed). Quarters and years are calendar ones,
-bounded at midnight in the site's time zone.
+counts once and only while it stands (neither a reversal nor reversed). Hours are kept to the hundredth, as
+the ledger keeps them and as certificates print them: 我的服务 shows what a certificate for the same period
+would certify. Quarters and years are calendar ones, bounded at midnight in the site's time zone.
 
 The policy's minimum has two parts, each checked on its own: at least `min_services` services per quarter or
 per year, and — when the district sets it — at least `min_hours_per_year` hours in the year. A member meets
 the minimum when it meets every part the district sets (a district that counts only hours sets
-`min_services` to 0).
+`min_services` to 0). The hours minimum is judged on the exact hours: 49.99 hours do not meet 50.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from baodao.members.models import Member
+from baodao.needs.selectors import local_midnight
 from baodao.policy.models import Period
 from baodao.policy.selectors import policy_in_force
 
@@ -76,13 +77,8 @@ def quarter_bounds(day: date) -> tuple[date, date]:
     return start, date.fromordinal(following.toordinal() - 1)
 
 
-def _midnight(day: date) -> datetime:
-    """The start of `day` in the site's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _next_midnight(day: date) -> datetime:
-    return _midnight(date.fromordinal(day.toordinal() + 1))
+    return local_midnight(date.fromordinal(day.toordinal() + 1))
 
 
 def _district_code(member: Member) -> str:
@@ -92,9 +88,9 @@ def _district_code(member: Member) -> str:
     return region.district_code
 
 
-def _tenths(hours: Decimal | None) -> Decimal:
-    """Hours as the ledger keeps them (tenths), whatever the database's sum looks like."""
-    return (hours or Decimal(0)).quantize(Decimal("0.1"))
+def _hundredths(hours: Decimal | None) -> Decimal:
+    """Hours as the ledger keeps them (to the hundredth), whatever the database's sum looks like."""
+    return (hours or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def service_summary(member: Member, today: date) -> ServiceSummary:
@@ -103,10 +99,10 @@ def service_summary(member: Member, today: date) -> ServiceSummary:
     the policy."""
     q_start, q_end = quarter_bounds(today)
     y_start, y_end = date(today.year, 1, 1), date(today.year, 12, 31)
-    in_quarter = Q(served_at__gte=_midnight(q_start), served_at__lt=_next_midnight(q_end))
+    in_quarter = Q(served_at__gte=local_midnight(q_start), served_at__lt=_next_midnight(q_end))
     standing = Q(reverses__isnull=True, reversed_by__isnull=True)
     totals = ServiceRecord.objects.filter(
-        member=member, served_at__gte=_midnight(y_start), served_at__lt=_next_midnight(y_end)
+        member=member, served_at__gte=local_midnight(y_start), served_at__lt=_next_midnight(y_end)
     ).aggregate(
         year_hours=Sum("hours"),
         year_services=Count("id", filter=standing),
@@ -115,8 +111,8 @@ def service_summary(member: Member, today: date) -> ServiceSummary:
     )
     policy = policy_in_force(_district_code(member), on=today)
     return ServiceSummary(
-        quarter=Tally(q_start, q_end, _tenths(totals["quarter_hours"]), totals["quarter_services"]),
-        year=Tally(y_start, y_end, _tenths(totals["year_hours"]), totals["year_services"]),
+        quarter=Tally(q_start, q_end, _hundredths(totals["quarter_hours"]), totals["quarter_services"]),
+        year=Tally(y_start, y_end, _hundredths(totals["year_hours"]), totals["year_services"]),
         min_services=policy.min_services,
         min_services_period=policy.min_services_period,
         min_hours_per_year=policy.min_hours_per_year,

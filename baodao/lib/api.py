@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
@@ -13,7 +14,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from .errors import DomainError
+from .errors import DomainError, Invalid
+
+T = TypeVar("T")
 
 _STATUS_CODES = {
     400: "invalid",
@@ -99,6 +102,15 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
         {"error": "not_found", "detail": _("没有这个接口：%(path)s") % {"path": request.path}, "fields": {}},
         status=404,
     )
+
+
+def named_in_body(fetch: Callable[[], T], *, field: str, message: str) -> T:
+    """An object the request body names (`fetch` raises Http404 when there is none the caller may see): a
+    name that does not resolve is a mistake in the body — 400 on its field — not a missing resource."""
+    try:
+        return fetch()
+    except Http404:
+        raise Invalid(message, fields={field: [message]}) from None
 
 
 def created(data: Any) -> Response:

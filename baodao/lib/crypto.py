@@ -78,6 +78,11 @@ def chain_hash(value: str) -> str:
 
 
 def keyed_digest(purpose: bytes, value: str) -> bytes:
-    """HMAC-SHA256 of `value` under a key derived from SECRET_KEY for `purpose`: rotating check-in codes and
-    certificate numbers, which must be checkable without storing them and unforgeable without the key."""
-    return hmac.new(_derive(purpose), value.encode(), hashlib.sha256).digest()
+    """HMAC-SHA256 of `value` under a key for `purpose`: rotating check-in codes (from SECRET_KEY) and
+    certificates (from CERTIFICATE_KEY when set, which outlives a rotation of SECRET_KEY) — things that must
+    be checkable without being stored and unforgeable without the key."""
+    if purpose.startswith(b"certificate") and settings.CERTIFICATE_KEY:
+        key = hmac.new(settings.CERTIFICATE_KEY.encode(), purpose, hashlib.sha256).digest()
+    else:
+        key = _derive(purpose)
+    return hmac.new(key, value.encode(), hashlib.sha256).digest()

@@ -33,3 +33,10 @@ class Forbidden(DomainError):
 
     status = 403
     code = "forbidden"
+
+
+class Throttled(DomainError):
+    """Too many attempts in a short time (429)."""
+
+    status = 429
+    code = "throttled"

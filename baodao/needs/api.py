@@ -18,11 +18,10 @@ the caller may see is 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,8 +34,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from baodao.lib.api import created, error_responses, parse_bool, validated
-from baodao.lib.errors import DomainError, Invalid
+from baodao.lib.api import created, error_responses, named_in_body, parse_bool, validated
+from baodao.lib.errors import DomainError
 from baodao.lib.idnumber import mask_phone
 from baodao.members.api import MemberSummaryOut, mask_address
 from baodao.members.selectors import member_get_for_user
@@ -80,18 +79,6 @@ from .services import (
     need_submit,
     need_withdraw,
 )
-
-T = TypeVar("T")
-
-
-def _named_in_body(fetch: Callable[[], T], *, field: str, message: str) -> T:
-    """An object the request body names (`fetch` raises Http404 when there is none the caller may see): a
-    name that does not resolve is a mistake in the body — 400 on its field — not a missing resource."""
-    try:
-        return fetch()
-    except Http404:
-        raise Invalid(message, fields={field: [message]}) from None
-
 
 # ---- output --------------------------------------------------------------------------------------------
 
@@ -445,13 +432,13 @@ class NeedListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = validated(NeedIn, request.data)
         code, grid_code = data.pop("community"), data.pop("grid", None)
-        community = _named_in_body(
+        community = named_in_body(
             lambda: region_get(code, level=Level.COMMUNITY),
             field="community",
             message=gettext("没有找到该社区。"),
         )
         grid = (
-            _named_in_body(
+            named_in_body(
                 lambda: region_get(grid_code, level=Level.GRID),
                 field="grid",
                 message=gettext("没有找到该网格。"),
@@ -503,7 +490,7 @@ class NeedMergeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         need = need_get_for_user(request.user, pk)
         data = validated(MergeIn, request.data)
-        into = _named_in_body(
+        into = named_in_body(
             lambda: need_get_for_user(request.user, data["into"]),
             field="into",
             message=gettext("没有找到要合并到的需求。"),
@@ -520,7 +507,7 @@ class NeedAssignView(APIView):
         need = need_get_for_user(request.user, pk)
         data = validated(AssignIn, request.data)
         member = (
-            _named_in_body(
+            named_in_body(
                 lambda: member_get_for_user(request.user, data["member"]),
                 field="member",
                 message=gettext("没有找到该党员。"),
@@ -536,7 +523,7 @@ class NeedAssignView(APIView):
 def _unit_named_in_body(request: Request, data: dict[str, Any]) -> Any:
     if not data.get("unit"):
         return None
-    return _named_in_body(
+    return named_in_body(
         lambda: unit_get_for_user(request.user, data["unit"]),
         field="unit",
         message=gettext("没有找到该单位。"),

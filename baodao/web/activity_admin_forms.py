@@ -123,14 +123,20 @@ class AttendanceForm(Form):
 class CloseForm(Form):
     """结束活动: how the organiser settles those who checked in and never checked out."""
 
+    # Not counting is the default: a check-in without a check-out proves arrival, not the hours after it, and
+    # crediting them in full would reward exactly the member who signs in and leaves.
     forgotten_checkout = forms.ChoiceField(
         label=_("未签退人员的时长"),
         choices=[
-            (ForgottenCheckout.END_OF_ACTIVITY, _("按活动结束时间结算")),
             (ForgottenCheckout.NO_HOURS, _("不计时长")),
+            (ForgottenCheckout.END_OF_ACTIVITY, _("按活动结束时间结算")),
         ],
         widget=forms.RadioSelect(attrs={"class": "checks wide"}),
-        initial=ForgottenCheckout.END_OF_ACTIVITY,
+        initial=ForgottenCheckout.NO_HOURS,
+        help_text=_(
+            "只签到、没有签退，不能说明服务到了最后，默认不计时长。确实留到结束的人，"
+            "结束活动后可以在本页“补录出勤”中逐一补录实际时长（需写明原因，记入审计日志）。"
+        ),
     )
 
 

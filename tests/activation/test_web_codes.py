@@ -79,6 +79,14 @@ def test_it_prints_a_sheet_for_the_selected_members(as_user, w, newcomer):
     assert code not in str(event.detail)
 
 
+def test_the_sheet_prints_the_public_address(as_user, w, newcomer, settings):
+    settings.PUBLIC_BASE_URL = "https://baodao.example.gov.cn"
+    r = as_user(w.users["unit_admin"]).post(
+        "/unit/U1/activation/", {"scope": "selected", "member": [str(newcomer.pk)]}
+    )
+    assert "https://baodao.example.gov.cn/activate/" in r.text and "testserver" not in r.text
+
+
 def test_it_issues_to_all_who_have_no_code_yet(as_user, w, newcomer):
     client = as_user(w.users["unit_admin"])
     client.post("/unit/U1/activation/", {"scope": "selected", "member": [str(newcomer.pk)]})

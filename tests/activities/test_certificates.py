@@ -2,7 +2,7 @@
 genuine number, and a mistyped, unknown or tampered one is not found."""
 
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from pypdf import PdfReader
 
+from baodao.activities.codes import code_accepted, code_now
 from baodao.certificates.models import Certificate
 from baodao.certificates.pdf import certificate_pdf
 from baodao.certificates.services import (
@@ -208,6 +209,36 @@ def test_a_certificate_moved_to_another_member_is_not_found(c, cert):
     Certificate.objects.filter(pk=cert.pk).update(member=c.helper)
     with pytest.raises(Http404):
         certificate_verify(cert.number)
+
+
+# ---- the keys ------------------------------------------------------------------------------------------
+
+
+def test_with_a_certificate_key_a_certificate_outlives_a_new_secret_key(c, spring, settings):
+    settings.CERTIFICATE_KEY = "certificate-key-" + "k" * 48
+    cert = issue(c)
+    settings.SECRET_KEY = "rotated-secret-key-" + "s" * 48
+    assert certificate_verify(cert.number).certificate == cert
+    settings.CERTIFICATE_KEY = "another-certificate-key-" + "k" * 48
+    with pytest.raises(Http404):
+        certificate_verify(cert.number)
+
+
+def test_without_a_certificate_key_a_new_secret_key_voids_the_certificates(c, spring, settings):
+    settings.CERTIFICATE_KEY = ""
+    cert = issue(c)
+    assert certificate_verify(cert.number).certificate == cert
+    settings.SECRET_KEY = "rotated-secret-key-" + "s" * 48
+    with pytest.raises(Http404):
+        certificate_verify(cert.number)
+
+
+def test_check_in_codes_keep_following_the_secret_key(settings):
+    settings.CERTIFICATE_KEY = "certificate-key-" + "k" * 48
+    at = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    before = code_now(7, "s" * 64, at)[0]
+    settings.SECRET_KEY = "rotated-secret-key-" + "s" * 48
+    assert not code_accepted(7, "s" * 64, before, at)
 
 
 # ---- the PDF -------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Check-in and check-out: only a confirmed sign-up, only during the window (check-in from half an hour before
 the start to the end, check-out until two hours after it), twice is harmless, and within the geofence — a
-little outside is let in and flagged, far outside is refused."""
+little outside (up to three times the radius, and at most 500 m beyond it) is let in and flagged, far outside
+is refused."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -160,7 +161,16 @@ def test_a_check_out_writes_the_ledger_record(c, act):
         act.title,
         "environment",
     )
-    assert (record.served_at, record.verified_by, record.unit) == (signup.checked_in_at, c.admin, None)
+    # the service happened in the activity's window: arriving ten minutes early does not move it
+    assert signup.checked_in_at == act.starts_at - timedelta(minutes=10)
+    assert (record.served_at, record.verified_by, record.unit) == (act.starts_at, c.admin, None)
+
+
+def test_a_check_in_after_the_start_is_when_the_service_began(c, act):
+    signup = attend(c.member, act, act.starts_at + timedelta(minutes=25), act.ends_at)
+    assert (
+        ServiceRecord.objects.get().served_at == signup.checked_in_at == act.starts_at + timedelta(minutes=25)
+    )
 
 
 # ---- where --------------------------------------------------------------------------------------------
@@ -201,6 +211,32 @@ def test_beyond_three_times_the_radius_is_refused(c, fenced, metres):
     assert list(caught.value.fields) == ["lat"]
     assert "请到现场签到" in caught.value.detail
     assert row(fenced, c.member).checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    ("metres", "ok"), [(1000, True), (1400, True), (1490, True), (1510, False), (1600, False), (3000, False)]
+)
+def test_a_wide_geofence_tolerates_500_metres_beyond_its_radius_not_three_times_it(c, metres, ok):
+    act = geofenced(c, radius_m=1000)
+    signed_up(act, c.member)
+    lat, lng = north_of_centre(metres)
+    if ok:
+        assert checkin(c.member, act, act.starts_at, lat=lat, lng=lng).checkin_distance_m == metres
+        return
+    with pytest.raises(Invalid) as caught:
+        checkin(c.member, act, act.starts_at, lat=lat, lng=lng)
+    assert list(caught.value.fields) == ["lat"]
+    assert row(act, c.member).checked_in_at is None
+
+
+def test_a_check_out_a_little_outside_is_accepted_and_flagged(c, fenced):
+    near, outside = north_of_centre(10), north_of_centre(250)
+    checkin(c.member, fenced, fenced.starts_at, lat=near[0], lng=near[1])
+    signup = checkout(c.member, fenced, fenced.ends_at, lat=outside[0], lng=outside[1])
+    assert (signup.attendance, signup.checkin_distance_m, signup.checkout_distance_m) == ("attended", 10, 250)
+    (flagged,) = attendance_flags(c.r("C1"))
+    assert (flagged.flags, flagged.labels) == ((Flag.OUTSIDE_GEOFENCE,), ["签到或签退位置在范围外"])
+    assert flagged.record == ServiceRecord.objects.get()
 
 
 def test_a_check_out_far_away_is_refused_too(c, fenced):

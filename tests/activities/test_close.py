@@ -9,6 +9,7 @@ import pytest
 from django.utils.timezone import localdate
 
 from baodao.activities.models import Signup
+from baodao.activities.selectors import Flag, attendance_flags
 from baodao.activities.services import (
     ForgottenCheckout,
     activity_cancel_signup,
@@ -76,6 +77,10 @@ def test_forgotten_check_outs_count_until_the_end_by_that_rule(c, act, crowd):
     )
     record = ServiceRecord.objects.get(member=crowd["forgot"])
     assert (record.hours, record.verified_by, record.signup_id) == (Decimal("2.0"), c.admin, forgot.pk)
+    assert record.served_at == forgot.checked_in_at
+    # hours counted without a check-out: the community sees them
+    (flagged,) = attendance_flags(c.r("C1"))
+    assert (flagged.signup, flagged.flags, flagged.record) == (forgot, (Flag.NO_CHECKOUT,), record)
     act.refresh_from_db()
     assert (act.status, act.closed_by) == ("closed", c.admin)
     assert act.closed_at is not None
@@ -88,6 +93,7 @@ def test_forgotten_check_outs_count_nothing_by_the_other_rule(c, act, crowd):
     assert (forgot.attendance, forgot.hours) == ("closed_by_rule", Decimal("0.00"))
     assert not ServiceRecord.objects.filter(member=crowd["forgot"]).exists()
     assert ServiceRecord.objects.count() == 1  # the one who checked out
+    assert attendance_flags(c.r("C1")) == []  # nothing counted, nothing to look at
 
 
 def test_a_no_show_is_recorded_and_costs_the_deduction_once(c, act, crowd):

@@ -1,18 +1,27 @@
 """The rotating check-in code: the code of now and of the window before are accepted; older ones, another
 activity's, and anything made up are not — nothing is stored per code, and a used code cannot be replayed
-once its window is gone."""
+once its window is gone. Five wrong codes in a row lock the member out of checking in and out for five
+minutes."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from baodao.activities.codes import CODE_DIGITS, CODE_PERIOD, code_accepted, code_now
 from baodao.activities.models import Signup
-from baodao.activities.services import activity_cancel, activity_checkin, activity_checkout, checkin_code_for
+from baodao.activities.services import (
+    CODE_LOCKOUT,
+    MAX_CODE_FAILURES,
+    activity_cancel,
+    activity_checkin,
+    activity_checkout,
+    checkin_code_for,
+)
 from baodao.ledger.models import ServiceRecord
-from baodao.lib.errors import Conflict, Forbidden, Invalid
-from tests.activities.helpers import activity, checkin, code_at, signed_up, tomorrow
+from baodao.lib.errors import Conflict, Forbidden, Invalid, Throttled
+from tests.activities.helpers import activity, checkin, checkout, code_at, signed_up, tomorrow
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +162,77 @@ def test_no_code_for_a_called_off_activity(c, act):
     with pytest.raises(Conflict) as caught:
         checkin_code_for(actor=c.admin, activity=act)
     assert caught.value.code == "illegal_transition"
+
+
+# ---- too many wrong codes ----------------------------------------------------------------------------
+
+
+def wrong_code(act, when):
+    """A code of six digits that is not accepted at `when`."""
+    taken = {code_at(act, when), code_at(act, when - PERIOD)}
+    return next(f"{n:06d}" for n in range(123456, 10**6) if f"{n:06d}" not in taken)
+
+
+def guesses(act, m, start, *, n=MAX_CODE_FAILURES, out=False):
+    """`n` wrong codes a second apart from `start`, each refused as wrong; the moment of the last."""
+    when = start
+    for i in range(n):
+        when = start + timedelta(seconds=i)
+        refused(act, m, wrong_code(act, when), when, out=out)
+    return when
+
+
+def throttled(act, m, when, *, out=False):
+    service = activity_checkout if out else activity_checkin
+    with pytest.raises(Throttled) as caught:
+        service(actor=m.user, activity=act, code=code_at(act, when), now=when)  # even the right code
+    assert (caught.value.status, caught.value.code) == (429, "too_many_attempts")
+    assert "5 分钟" in caught.value.detail
+
+
+def test_five_wrong_codes_lock_the_member_out_for_five_minutes(c, act):
+    # each wrong code is counted although its request fails: the count is not rolled back with it
+    last = guesses(act, c.member, arrival(act))
+    throttled(act, c.member, last + timedelta(seconds=1))
+    throttled(act, c.member, last + CODE_LOCKOUT - timedelta(seconds=1))
+    assert Signup.objects.get(activity=act, member=c.member).checked_in_at is None
+    assert checkin(c.helper, act, last).attendance == "checked_in"  # nobody else is locked out
+    signup = checkin(c.member, act, last + CODE_LOCKOUT)
+    assert (signup.attendance, signup.checked_in_at) == ("checked_in", last + CODE_LOCKOUT)
+
+
+def test_after_the_lock_five_more_tries(c, act):
+    last = guesses(act, c.member, arrival(act))
+    last = guesses(act, c.member, last + CODE_LOCKOUT)
+    throttled(act, c.member, last + timedelta(seconds=1))
+
+
+def test_four_wrong_codes_do_not_lock(c, act):
+    last = guesses(act, c.member, arrival(act), n=MAX_CODE_FAILURES - 1)
+    assert checkin(c.member, act, last + timedelta(seconds=1)).attendance == "checked_in"
+
+
+def test_the_right_code_resets_the_count(c, act):
+    last = guesses(act, c.member, arrival(act), n=MAX_CODE_FAILURES - 1)
+    checkin(c.member, act, last + timedelta(seconds=1))
+    leaving = act.ends_at - timedelta(minutes=1)
+    last = guesses(act, c.member, leaving, n=MAX_CODE_FAILURES - 1, out=True)  # counted from nought again
+    signup = checkout(c.member, act, last + timedelta(seconds=1))
+    assert (signup.attendance, signup.hours) == ("attended", Decimal("2.50"))
+
+
+def test_wrong_codes_at_check_out_lock_it_too(c, act):
+    checkin(c.member, act, act.starts_at)
+    last = guesses(act, c.member, act.ends_at, out=True)
+    throttled(act, c.member, last + timedelta(minutes=3), out=True)
+    assert not ServiceRecord.objects.exists()
+    signup = checkout(c.member, act, last + CODE_LOCKOUT)
+    assert (signup.attendance, signup.hours) == ("attended", Decimal("3.00"))
+    assert ServiceRecord.objects.get().hours == Decimal("3.0")
+
+
+def test_checking_in_again_while_locked_changes_nothing(c, act):
+    checkin(c.member, act, act.starts_at)
+    last = guesses(act, c.member, act.starts_at + timedelta(hours=1), out=True)
+    again = activity_checkin(actor=c.member.user, activity=act, code="", now=last + timedelta(seconds=1))
+    assert (again.attendance, again.checked_in_at) == ("checked_in", act.starts_at)

@@ -71,7 +71,7 @@ def test_flags_add_up_and_reversed_records_still_show(c):
     checkout(c.member, act, act.ends_at)
     (flagged,) = attendance_flags(c.r("C1"))
     assert flagged.flags == (Flag.OUTSIDE_GEOFENCE,)
-    assert flagged.labels == ["签到位置在范围外"]
+    assert flagged.labels == ["签到或签退位置在范围外"]
     record_reverse(actor=c.admin, record=flagged.record, reason="不在现场")
     (again,) = attendance_flags(c.r("C1"))
     assert again.record.reversed_by.reason == "不在现场"

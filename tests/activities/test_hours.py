@@ -9,7 +9,7 @@ import pytest
 from django.utils.timezone import localdate
 
 from baodao.activities.services import attended_hours
-from baodao.ledger.models import ServiceRecord
+from baodao.ledger.models import PointEntry, ServiceRecord
 from tests.activities.helpers import activity, attend, district_policy, signed_up, tomorrow
 
 H = Decimal("0.5")
@@ -99,7 +99,21 @@ def test_an_activity_across_midnight_is_credited_whole(c):
     signup = attend(c.member, act, act.starts_at - timedelta(minutes=20), act.ends_at + timedelta(minutes=30))
     assert signup.hours == Decimal("3.00")
     record = ServiceRecord.objects.get()
-    assert (record.hours, record.served_at) == (Decimal("3.0"), signup.checked_in_at)
+    assert (record.hours, record.served_at) == (Decimal("3.0"), act.starts_at)  # not the early arrival
+
+
+@pytest.mark.django_db
+def test_arriving_before_midnight_does_not_move_the_service_to_the_day_before(c):
+    act = activity(c, starts_at=tomorrow(0, 10), hours=1)
+    day = localdate(act.starts_at)
+    district_policy(c, day, points_per_hour=Decimal(20))  # the rules change on the activity's day
+    signed_up(act, c.member)
+    signup = attend(c.member, act, act.starts_at - timedelta(minutes=25), act.ends_at)
+    assert localdate(signup.checked_in_at) == day - timedelta(days=1)
+    record = ServiceRecord.objects.get()
+    assert (localdate(record.served_at), record.hours) == (day, Decimal("1.0"))
+    entry = PointEntry.objects.get(record=record)
+    assert (entry.rate, entry.points, entry.year) == (Decimal(20), Decimal(20), day.year)
 
 
 @pytest.mark.django_db

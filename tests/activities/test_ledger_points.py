@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from baodao.ledger.models import PointEntry, ServiceRecord
@@ -76,6 +76,33 @@ def test_the_database_refuses_raw_sql_too(record, sql):
         Decimal("3.0"),
         Decimal(30),
     )
+
+
+def same_credit(record, **changes):
+    """A raw create of another credit of the record's sign-up, past every service."""
+    fields = {
+        f: getattr(record, f)
+        for f in ("source", "member", "community", "path", "activity", "signup", "title", "category")
+    }
+    fields.update(hours=Decimal(1), served_at=record.served_at, verified_by=record.verified_by)
+    fields.update(changes)
+    return ServiceRecord.objects.create(**fields)
+
+
+def test_the_database_refuses_a_second_credit_of_the_same_attempt(c, record):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        same_credit(record, attempt=record.attempt)
+    record_reverse(actor=c.admin, record=record, reason="不在现场")  # a reversal shares the attempt
+    with pytest.raises(IntegrityError), transaction.atomic():
+        same_credit(record, attempt=0)  # reversed or not, attempt 0 was credited
+    again = same_credit(record, attempt=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        same_credit(record, attempt=1)
+    assert list(
+        ServiceRecord.objects.filter(signup=record.signup, reverses__isnull=True)
+        .order_by("attempt")
+        .values_list("pk", "attempt")
+    ) == [(record.pk, 0), (again.pk, 1)]
 
 
 def test_reversing_an_attendance_record_takes_its_points_back(c, record):

@@ -1,10 +1,12 @@
 """The rotating code, check-in and check-out through the API: the organiser's code and QR, wrong, expired and
 replayed codes, the window, the geofence, idempotence, and the hours that reach the ledger."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import segno
 from django.utils import timezone
 
 from baodao.activities.codes import CODE_PERIOD
@@ -34,6 +36,12 @@ DRIFTED = (CENTRE[0] + 0.00225, CENTRE[1])
 FAR = (CENTRE[0] + 0.01, CENTRE[1])
 
 
+def qr_path(address: str) -> str:
+    """The dark modules of the QR code of `address`, as SVG path data."""
+    svg = segno.make(address, error="m").svg_inline(scale=1, lineclass=None, omitsize=True)
+    return re.search(r'<path stroke="#000" d="([^"]+)"', svg).group(1)
+
+
 def check(user, a, action="checkin", **body):
     return client_for(user).post(url(a, action), body, format="json")
 
@@ -59,8 +67,19 @@ def test_it_shows_the_organiser_the_code_and_its_qr(w):
     expires = timezone.datetime.fromisoformat(answer["expires_at"])
     assert timezone.now() < expires <= timezone.now() + timedelta(seconds=CODE_PERIOD)
     assert answer["url"] == f"http://testserver/activities/{a.pk}/checkin/?code={answer['code']}"
-    assert answer["qr_svg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert answer["qr_svg"].rstrip().endswith("</svg>")
+    svg = answer["qr_svg"]
+    assert svg.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in svg and "viewBox" in svg
+    assert svg.rstrip().endswith("</svg>") and "<?xml" not in svg
+    assert qr_path(answer["url"]) in svg  # the QR code of the address given
+
+
+def test_it_gives_the_public_address_in_the_code_and_its_qr(w, settings):
+    settings.PUBLIC_BASE_URL = "https://baodao.example.gov.cn"
+    a = run(activity(w))
+    answer = client_for(w.users["community_admin"]).get(url(a, "checkin-code")).json()
+    public = f"https://baodao.example.gov.cn/activities/{a.pk}/checkin/?code={answer['code']}"
+    assert answer["url"] == public
+    assert qr_path(public) in answer["qr_svg"]
 
 
 def test_a_co_building_units_organiser_sees_the_code_of_its_activity(w):

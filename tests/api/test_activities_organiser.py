@@ -101,12 +101,28 @@ def test_it_clips_the_times_given_to_the_activitys_window(w):
         a,
         "attendance",
         member=w.members["member"].pk,
-        checked_in_at=(a.starts_at - timedelta(hours=1)).isoformat(),
+        checked_in_at=(a.starts_at - timedelta(minutes=20)).isoformat(),
         checked_out_at=(a.starts_at + timedelta(hours=2, minutes=20)).isoformat(),
         reason="签到机故障",
     )
     assert r.status_code == 201, r.content
     assert r.json()["hours"] == "2.00"
+
+
+def test_it_refuses_hand_typed_times_outside_the_activity(w):
+    a = activity(w, length_h=3)
+    signed_up(w, a)
+    a = ended(a)
+    r = post(
+        w.users["community_admin"],
+        a,
+        "attendance",
+        member=w.members["member"].pk,
+        checked_in_at=(a.starts_at - timedelta(days=400)).isoformat(),
+        checked_out_at=(a.starts_at + timedelta(hours=2)).isoformat(),
+        reason="签到机故障",
+    )
+    assert r.status_code == 400 and "checked_in_at" in r.json()["fields"]
 
 
 def test_a_units_organiser_records_a_signed_up_member_of_another_unit(w):

@@ -1,8 +1,10 @@
 """Service certificates through the API: a member asks for one (audited), lists its own, and anyone checks a
 number without signing in — genuine, tampered and unknown."""
 
+import io
 from datetime import timedelta
 
+import pypdf
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -85,6 +87,20 @@ def test_a_member_gets_a_certificate_of_its_verified_service(w):
     ]
     assert answer["certifiers"] == ["幸福社区"]
     assert answer["period_end"] == str(timezone.localdate())
+
+
+def test_it_gives_the_public_addresses_when_there_are_some(w, settings):
+    settings.PUBLIC_BASE_URL = "https://baodao.example.gov.cn"
+    served(w)
+    member = client_for(w.users["member"])
+    answer = member.post(LIST, period(), format="json").json()
+    number = answer["number"]
+    assert answer["pdf_url"] == f"https://baodao.example.gov.cn/api/v1/certificates/{number}/pdf"
+    assert answer["verify_url"] == f"https://baodao.example.gov.cn/verify/{number}/"
+    r = member.get(f"/api/v1/certificates/{number}/pdf", HTTP_ACCEPT="application/pdf")
+    pdf = pypdf.PdfReader(io.BytesIO(b"".join(r.streaming_content)))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert f"https://baodao.example.gov.cn/verify/{number}/" in text and "testserver" not in text
 
 
 def test_issuing_a_certificate_is_audited(w):

@@ -1,7 +1,7 @@
 """Check-in in a real browser: the organiser shows the rotating code → a member on a phone opens the check-in
 page the QR code leads to (the code filled in; its phone's position added by the page's small script), taps
-签到 → later checks out with the code then on the organiser's screen → the hours appear on the activity's page
-and in 我的服务. No page scrolls sideways."""
+签到 → a second scan asks for the code afresh → later checks out with the code then on the organiser's
+screen → the hours appear on the activity's page and in 我的服务. No page scrolls sideways."""
 
 import re
 from datetime import timedelta
@@ -91,6 +91,12 @@ def test_a_member_checks_in_and_out_on_a_phone_with_the_organisers_code(
         expect(mine).to_have_url(f"{url}/activities/{activity.pk}/")
         expect(mine.get_by_role("status")).to_contain_text("签到成功")
         expect(mine.locator("#me .status-line")).to_contain_text("已签到")
+
+        # the QR code scanned a second time opens 签退 without the code: no early check-out with one tap
+        mine.goto(f"{url}/activities/{activity.pk}/checkin/?code={code}")
+        expect(mine.get_by_role("heading", name="签退", exact=True, level=1)).to_be_visible()
+        expect(mine.get_by_role("textbox", name="签到码")).to_have_value("")
+        expect(mine.get_by_text("签退请输入现场屏幕上的最新签到码")).to_be_visible()
 
         signup = Signup.objects.get(activity=activity, member=member)
         assert signup.attendance == Attendance.CHECKED_IN

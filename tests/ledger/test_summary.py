@@ -1,5 +1,5 @@
-"""我的服务's arithmetic: hours and services this quarter and this year, reversals netted, bounds at midnight
-in the site's time zone, against the district's minimum in force."""
+"""我的服务's arithmetic: hours (to the hundredth) and services this quarter and this year, reversals netted,
+bounds at midnight in the site's time zone, against the district's minimum in force."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -129,6 +129,27 @@ def test_it_checks_every_part_of_the_district_policy_in_force(w, member):
     served(w, member, local(2026, 5, 6, 9), "0.5")
     summary = service_summary(member, TODAY)
     assert summary.year.hours == Decimal("10.0") and summary.hours_met and summary.met
+
+
+def test_it_keeps_hours_to_the_hundredth_as_the_ledger_does(w, member):
+    served(w, member, local(2026, 4, 10, 9), "1.25")
+    served(w, member, local(2026, 4, 11, 9), "0.5")
+    served(w, member, local(2026, 2, 11, 9), "0.05")
+    summary = service_summary(member, TODAY)
+    assert str(summary.quarter.hours) == "1.75"  # not 1.8
+    assert str(summary.year.hours) == "1.80"
+
+
+def test_it_judges_the_yearly_hours_minimum_on_the_exact_hours(w, member):
+    Policy.objects.create(
+        district=w.r("D1"), effective_from=date(2026, 1, 1), min_services=0, min_hours_per_year=50
+    )
+    served(w, member, local(2026, 2, 5, 9), "49.99")  # would read 50.0 in tenths
+    summary = service_summary(member, TODAY)
+    assert summary.year.hours == Decimal("49.99") and summary.hours_met is False and not summary.met
+    served(w, member, local(2026, 2, 6, 9), "0.01")
+    summary = service_summary(member, TODAY)
+    assert summary.year.hours == Decimal(50) and summary.hours_met and summary.met
 
 
 def test_it_counts_hours_only_when_the_district_asks_for_no_services(w, member):

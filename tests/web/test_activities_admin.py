@@ -255,6 +255,17 @@ def test_the_code_page_says_when_the_code_changes_and_links_the_projector(as_use
     assert f"http://testserver/activities/{act.pk}/checkin/?code=" in html
 
 
+@pytest.mark.parametrize("url", [code_url, projector_url])
+def test_the_qr_code_leads_to_the_public_address_when_there_is_one(as_user, w, url, settings):
+    settings.PUBLIC_BASE_URL = "https://baodao.example.gov.cn"
+    act = activity(w)
+    html = as_user(w.users["community_admin"]).get(url(act)).text
+    checkin = f"https://baodao.example.gov.cn/activities/{act.pk}/checkin/?code={shown_code(html)}"
+    expected = segno.make(checkin, error="m").svg_inline(scale=1, lineclass=None, omitsize=True)
+    assert re.search(r'<path stroke="#000" d="([^"]+)"', expected).group(1) in html
+    assert "http://testserver/activities/" not in html
+
+
 def test_the_projector_is_the_code_alone_full_screen(as_user, w):
     act = activity(w)
     html = as_user(w.users["community_admin"]).get(projector_url(act)).text

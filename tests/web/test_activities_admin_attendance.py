@@ -143,7 +143,7 @@ def test_the_organiser_records_hours_by_hand_with_a_reason(as_user, w, past, peo
     assert ServiceRecord.objects.get(signup=signup).verified_by == w.users["community_admin"]
     assert AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).exists()
     html = client.get(sheet(past)).text
-    assert "已为党员02补录出勤，计 2.00 小时。" in html
+    assert "已为党员02补录出勤，计 2 小时。" in html
     assert "社区书记补录：手机没电，现场登记" in row_of(html, "党员02")
 
 
@@ -233,6 +233,14 @@ def test_the_close_form_says_who_forgot_to_check_out_and_who_did_not_come(as_use
     assert 'value="end"' in html and "按活动结束时间结算" in html
     assert 'value="none"' in html and "不计时长" in html
     assert "call-off" not in html  # over: it can be closed, not called off
+
+
+def test_the_close_form_counts_nothing_for_a_forgotten_check_out_unless_told(as_user, w, past):
+    html = as_user(w.users["community_admin"]).get(sheet(past)).text
+    checked = re.findall(r'<input type="radio" name="forgotten_checkout" value="(\w+)"[^>]*\bchecked>', html)
+    assert checked == ["none"]
+    # and says how to credit one who really stayed
+    assert "默认不计时长" in html and "结束活动后可以在本页“补录出勤”中逐一补录实际时长" in html
 
 
 def test_closing_counts_forgotten_check_outs_until_the_end(as_user, w, past, people):

@@ -92,9 +92,9 @@ def test_the_pages_are_not_found_outside_the_community(as_user, w, role):
 def test_it_lists_the_flagged_attendance_with_what_is_wrong(as_user, w, flagged):
     html = as_user(w.users["community_admin"]).get(FLAGS).text
 
-    assert "签到位置在范围外" in row_of(html, "党员00") and "距活动地点 200 米（范围 100 米）" in row_of(
+    assert "签到或签退位置在范围外" in row_of(
         html, "党员00"
-    )
+    ) and "距活动地点 200 米（范围 100 米）" in row_of(html, "党员00")
     assert "签到未提供位置" in row_of(html, "党员01")
     assert "同一时间在两处签到" in row_of(html, "党员02", "楼道清扫")
     assert "同一时间在两处签到" in row_of(html, "党员02", "敬老院探访")
@@ -108,7 +108,7 @@ def test_it_lists_the_flagged_attendance_with_what_is_wrong(as_user, w, flagged)
 @pytest.mark.parametrize("role", ["street_admin", "district_admin"])
 def test_street_and_district_see_the_flags_but_do_not_reverse(as_user, w, flagged, role):
     html = as_user(w.users[role]).get(FLAGS).text
-    assert "签到位置在范围外" in html
+    assert "签到或签退位置在范围外" in html
     assert "/reverse/" not in html
 
 
@@ -164,7 +164,7 @@ def test_it_ranks_the_communitys_members_by_points_ties_by_name(as_user, w, rank
     assert names == ["党员03", "党员01", "党员02", "党员00", "党员04"]
     assert re.search(r'data-label="名次" class="num">1</td>\s*<td data-label="党员">党员03', html)
     assert 'data-label="积分" class="num">30</td>' in row_of(html, "党员03")
-    assert 'data-label="时长（小时）" class="num">3.0</td>' in row_of(html, "党员03")
+    assert 'data-label="时长（小时）" class="num">3</td>' in row_of(html, "党员03")
     assert 'data-label="积分" class="num">-' in row_of(html, "党员04")
     assert f"{timezone.localdate().year} 年积分排行" in html
     for person in ranked:

@@ -58,7 +58,7 @@ def test_it_says_plainly_when_the_minimum_is_not_met(as_user, w):
     html = as_user(w.users["member"]).get("/me/service/").text
     assert '<span class="badge bad">未达标</span>' in html
     assert "服务次数：每季度至少 1 次，本季度已 0 次" in html
-    assert "0.0 小时" in html and "0 分" in html
+    assert html.count('<p class="figure">0 小时</p>') == 2 and "0 分" in html
     assert "您现在没有报名的活动。" in html and "还没有经核实的服务记录。" in html
 
 
@@ -70,7 +70,7 @@ def test_it_counts_verified_service_against_the_minimum_reversals_netted(as_user
     html = as_user(member.user).get("/me/service/").text
     assert '<span class="badge ok">达标</span>' in html
     assert "服务次数：每季度至少 1 次，本季度已 1 次" in html
-    assert html.count("2.0 小时") == 2  # this quarter and this year
+    assert html.count('<p class="figure">2 小时</p>') == 2  # this quarter and this year
     assert "1 次服务" in html
     assert "25 分" in html  # 2 h × 10 + 5 for the need; the reversed record's 35 points taken back
     assert "陪老人就医" in html and "摆拍" in html and "已冲销" in html
@@ -94,6 +94,14 @@ def test_it_shows_the_hours_minimum_of_the_district(as_user, w):
     assert "服务时长：每年至少 50 小时，今年已 3.5 小时" in html
     assert '<strong class="met">达标</strong>' in html and '<strong class="unmet">未达标</strong>' in html
     assert '<span class="badge bad">未达标</span>' in html
+
+
+def test_it_shows_the_hours_to_the_hundredth_as_the_ledger_and_certificates_do(as_user, w):
+    member = d.with_member(w)
+    need_record(w, member, "1.25")
+    need_record(w, member, "0.5", title="法律咨询")
+    html = as_user(member.user).get("/me/service/").text
+    assert html.count('<p class="figure">1.75 小时</p>') == 2  # not rounded to 1.8
 
 
 def test_it_lists_coming_sign_ups_and_certificates(as_user, w):

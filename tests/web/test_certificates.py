@@ -86,7 +86,7 @@ def test_it_issues_a_certificate_and_links_its_pdf(as_user, w):
     cert = Certificate.objects.get(member=member)
     assert r.redirect_chain[-1][0] == f"/me/certificates/?new={cert.number}"
     assert f"已开具志愿服务证明，编号 {cert.number}。" in r.text
-    assert f"证明 {cert.number} 已开具" in r.text and "共 1 次服务，2.50 小时。" in r.text
+    assert f"证明 {cert.number} 已开具" in r.text and "共 1 次服务，2.5 小时。" in r.text
     assert f'href="/certificates/{cert.number}/pdf/"' in r.text
     assert f'href="/verify/{cert.number}/"' in r.text
 
@@ -128,6 +128,18 @@ def test_it_serves_the_member_its_pdf_with_the_chinese_intact(as_user, w, cert):
     assert cert.number in text
     assert f"http://testserver/verify/{cert.number}/" in text
     assert "助老助残" in text and "法律咨询" in text
+
+
+def test_the_pdf_prints_the_public_address_when_there_is_one(as_user, w, cert, settings):
+    settings.PUBLIC_BASE_URL = "https://baodao.example.gov.cn/"
+    text = pdf_text(body(as_user(w.users["member"]).get(f"/certificates/{cert.number}/pdf/")))
+    assert f"https://baodao.example.gov.cn/verify/{cert.number}/" in text and "testserver" not in text
+
+
+def test_the_pdf_writes_hours_as_people_do(as_user, w, cert):
+    text = pdf_text(body(as_user(w.users["member"]).get(f"/certificates/{cert.number}/pdf/")))
+    assert "累计服务时长 4 小时" in text and "2.5 小时" in text and "1.5 小时" in text
+    assert "4.00" not in text and "2.50" not in text
 
 
 def test_it_takes_a_number_in_small_letters(as_user, w, cert):
@@ -182,7 +194,7 @@ def test_it_shows_anyone_a_genuine_certificates_minimal_facts(client, w, cert):
     assert "<dd>李*</dd>" in html and "李明" not in html
     assert "<dd>幸福社区</dd>" in html
     assert f"{timezone.localdate().year}-01-01 至 {timezone.localdate().isoformat()}" in html
-    assert "4.00 小时" in html and "<dd>2 次</dd>" in html
+    assert "4 小时" in html and "<dd>2 次</dd>" in html
     assert "助老助残" in html and "法律咨询" in html
     assert f'<time datetime="{timezone.localtime(cert.issued_at).isoformat()}">' in html
     assert "13800" not in html  # never a phone number

@@ -47,10 +47,10 @@ def test_the_page_is_not_found_outside_the_community(as_user, w, role):
 def test_it_lists_the_communitys_records_with_totals(as_user, w, record, role):
     html = as_user(w.users[role]).get(RECORDS).text
     row = next(r for r in html.split("<tr") if "修水龙头" in r)
-    for shown in ("李明", "2.0", "5 星", "服务对象确认", "有效", f'href="/needs/{record.need_id}/"'):
+    for shown in ("李明", "2", "5 星", "服务对象确认", "有效", f'href="/needs/{record.need_id}/"'):
         assert shown in row
     assert w.users["resident"].name not in html  # the resident who confirmed is never named here
-    assert '服务时长<br><span class="figure">2.0</span> 小时' in html
+    assert '服务时长<br><span class="figure">2</span> 小时' in html
     assert '有效服务<br><span class="figure">1</span> 次' in html
     assert '服务党员<br><span class="figure">1</span> 人' in html
     assert (f'action="/records/{record.pk}/reverse/"' in html) == (role == "community_admin")
@@ -62,7 +62,7 @@ def test_it_filters_by_the_day_of_service(as_user, w, record):
     assert "修水龙头" in client.get(RECORDS, {"since": today.isoformat(), "until": today.isoformat()}).text
     later = client.get(RECORDS, {"since": (today + timedelta(days=1)).isoformat()}).text
     assert "修水龙头" not in later and "这段时间还没有记入台账的服务。" in later
-    assert '服务时长<br><span class="figure">0.0</span> 小时' in later
+    assert '服务时长<br><span class="figure">0</span> 小时' in later
 
 
 def test_the_days_are_the_sites_days_from_midnight_to_midnight(as_user, w):
@@ -85,7 +85,7 @@ def test_the_days_are_the_sites_days_from_midnight_to_midnight(as_user, w):
         )
     html = as_user(w.users["community_admin"]).get(RECORDS, {"since": day, "until": day}).text
     assert "当天清晨" in html and "当天深夜" in html and "前一天深夜" not in html
-    assert '服务时长<br><span class="figure">2.0</span> 小时' in html
+    assert '服务时长<br><span class="figure">2</span> 小时' in html
 
 
 def test_the_community_reverses_a_record_which_stays_marked(as_user, w, record):
@@ -106,7 +106,7 @@ def test_the_community_reverses_a_record_which_stays_marked(as_user, w, record):
     assert "已冲销" in html and "冲销记录" in html and "原因：重复记录" in html
     assert f'action="/records/{record.pk}/reverse/"' not in html
     assert f'action="/records/{reversal.pk}/reverse/"' not in html
-    assert '服务时长<br><span class="figure">0.0</span> 小时' in html
+    assert '服务时长<br><span class="figure">0</span> 小时' in html
     assert '有效服务<br><span class="figure">0</span> 次' in html
     assert AuditEvent.objects.filter(action=Action.SERVICE_REVERSED, target_id=str(record.pk)).exists()
 

@@ -1,5 +1,6 @@
 """Small filters for the pages: rates as percentages and as bar widths (classes, not inline styles:
-the Content Security Policy allows only our own stylesheet), and who verified a ledger row."""
+the Content Security Policy allows only our own stylesheet), hours as people write them, and who verified a
+ledger row."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import template
 
 from baodao.ledger.models import ServiceRecord
 from baodao.ledger.selectors import verifier_name
+from baodao.lib.numbers import hours_text
 
 register = template.Library()
 
@@ -28,6 +30,15 @@ def bar_class(value: float | Decimal | None) -> str:
     if value is None or value == "":
         return "w-0"
     return f"w-{max(0, min(100, round(float(value) * 100)))}"
+
+
+@register.filter
+def hours(value: Decimal | int | str | None) -> str:
+    """Hours to the hundredth the ledger keeps, without trailing zeros: 1.50 → "1.5", 10.00 → "10";
+    None → "—"."""
+    if value is None or value == "":
+        return "—"
+    return hours_text(value)
 
 
 @register.filter

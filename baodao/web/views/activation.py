@@ -31,6 +31,7 @@ from baodao.activation.services import (
 )
 from baodao.lib.errors import DomainError, Invalid
 from baodao.lib.idnumber import mask_phone
+from baodao.lib.urls import public_url
 from baodao.members.models import Member
 from baodao.org.models import Level
 
@@ -139,7 +140,7 @@ def _sheet(request: HttpRequest, issued: list[IssuedCode], place: dict[str, Any]
         {"name": i.user.name, "phone": mask_phone(i.user.phone), "code": i.code, "expires_at": i.expires_at}
         for i in issued
     ]
-    ctx = {**place, "rows": rows, "activate_url": request.build_absolute_uri(reverse("web:activate"))}
+    ctx = {**place, "rows": rows, "activate_url": public_url(request, reverse("web:activate"))}
     return render(request, "web/activation_sheet.html", ctx)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -38,10 +37,13 @@ from baodao.certificates.responses import certificate_pdf_response
 from baodao.certificates.selectors import certificate_get_for_user, certificates_of_member
 from baodao.certificates.services import certificate_issue
 from baodao.certificates.services import certificate_verify as verify_number
+from baodao.ledger.models import ServiceRecord
 from baodao.ledger.points import points_balance
 from baodao.ledger.selectors import records_of_member
 from baodao.ledger.summary import point_entries_of_member, service_summary
 from baodao.lib.errors import DomainError
+from baodao.lib.numbers import hours_text
+from baodao.lib.urls import public_url
 from baodao.members.models import Member, Skill
 from baodao.members.selectors import member_get_for_user
 from baodao.org.selectors import communities_administered_by
@@ -152,8 +154,23 @@ def _latest_signup(member: Member | None, activity: Activity) -> Signup | None:
     return signups_of_member(member.pk).filter(activity=activity).order_by("-created_at", "-id").first()
 
 
+def _credit_reversed(signup: Signup | None) -> bool:
+    """Whether the community reversed the sign-up's latest credit in the ledger (and nobody credited it
+    again since). One query, for a confirmed sign-up only."""
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        return False
+    latest = (
+        ServiceRecord.objects.filter(signup=signup, reverses__isnull=True)
+        .order_by("-id")
+        .values_list("reversed_by", flat=True)[:1]
+    )
+    return any(reversal is not None for reversal in latest)
+
+
 def _detail_context(request: HttpRequest, activity: Activity, *, code: str = "") -> dict[str, Any]:
-    """The activity as the viewer sees it, and exactly the forms open to it now."""
+    """The activity as the viewer sees it, and exactly the forms open to it now. `code` (from the QR code)
+    fills in the 签到 form only: the 签退 form always asks for the code on site now, so that scanning the
+    QR code a second time never checks one out with a single tap."""
     now = timezone.now()
     member = _member(request)
     signup = _latest_signup(member, activity)
@@ -170,7 +187,7 @@ def _detail_context(request: HttpRequest, activity: Activity, *, code: str = "")
     can_check_out = published and attendance == Attendance.CHECKED_IN and now <= checkout_closes
     initial = {"code": code} if code.isdigit() and len(code) <= 6 else {}
     checkin_form = AttendanceCodeForm(initial=initial, auto_id="checkin-%s") if can_check_in else None
-    checkout_form = AttendanceCodeForm(initial=initial, auto_id="checkout-%s") if can_check_out else None
+    checkout_form = AttendanceCodeForm(auto_id="checkout-%s") if can_check_out else None
     credited = signup.hours if signup is not None else None
     waiting = activity.signups.filter(status=SignupStatus.WAITLISTED).count()
     return {
@@ -199,7 +216,8 @@ def _detail_context(request: HttpRequest, activity: Activity, *, code: str = "")
         "checkout_closes": checkout_closes,
         #: the small script that adds the phone's position to the form
         "locate": activity.geofenced and (can_check_in or can_check_out),
-        "hours_credited": _hours_text(credited) if credited is not None else "",
+        "hours_credited": hours_text(credited) if credited is not None else "",
+        "credit_reversed": _credit_reversed(signup),
         "organiser": services.may_organise(request.user, activity),
     }
 
@@ -243,11 +261,6 @@ def activity_cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:activity_detail", activity.pk)
 
 
-def _hours_text(hours: Decimal) -> str:
-    """2.50 → "2.5", 20.00 → "20" (never "2E+1")."""
-    return format(hours.normalize(), "f")
-
-
 def _local_time(when: datetime | None) -> str:
     return timezone.localtime(when).strftime("%H:%M") if when else ""
 
@@ -274,8 +287,8 @@ def _attend(
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the page the check-in QR code opens, with its code filled in — the 签到 form, or the 签退 form for
-    one already checked in. POST: 签到."""
+    """GET: the page the check-in QR code opens — the 签到 form with the code filled in, or, for one already
+    checked in, the 签退 form asking for the code on site now. POST: 签到."""
     activity = activity_get_for_user(request.user, pk)
     if request.method == "GET":
         ctx = _detail_context(request, activity, code=request.GET.get("code", "").strip())
@@ -304,7 +317,7 @@ def activity_checkout(request: HttpRequest, pk: int) -> HttpResponse:
         if signup.hours:
             return _("签退成功（%(time)s），记入服务时长 %(hours)s 小时。") % {
                 "time": _local_time(signup.checked_out_at),
-                "hours": _hours_text(signup.hours),
+                "hours": hours_text(signup.hours),
             }
         return _("签退成功（%(time)s）。在活动时段内的时间不足计时单位，这次没有记入服务时长。") % {
             "time": _local_time(signup.checked_out_at)
@@ -384,7 +397,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> FileResponse:
     """The certificate as a PDF, for the member it certifies and the region admins over its issuing
     community."""
     cert = certificate_get_for_user(request.user, number)
-    verify_url = request.build_absolute_uri(reverse("web:certificate_verify", args=[cert.number]))
+    verify_url = public_url(request, reverse("web:certificate_verify", args=[cert.number]))
     return certificate_pdf_response(cert, verify_url)
 
 

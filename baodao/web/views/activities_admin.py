@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -35,7 +34,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -44,9 +43,12 @@ from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
 from baodao.activities import selectors, services
 from baodao.activities.models import Activity, Attendance, Signup, SignupStatus, Status
+from baodao.activities.qr import qr_svg
 from baodao.activities.services import CHECKIN_OPENS_BEFORE, CHECKOUT_CLOSES_AFTER, ForgottenCheckout
 from baodao.ledger.models import PointEntry, ServiceRecord
 from baodao.lib.errors import DomainError, Forbidden
+from baodao.lib.numbers import hours_text
+from baodao.lib.urls import public_url
 from baodao.members.models import Member
 from baodao.members.selectors import members_visible_to
 from baodao.org.models import Level, Region
@@ -188,15 +190,6 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 # ---- the check-in code -----------------------------------------------------------------------------------
 
 
-def _qr_svg(url: str) -> SafeString:
-    """The QR code of `url` as inline SVG: no script, no style attribute (the CSP allows neither), sized by
-    the stylesheet."""
-    svg = segno.make(url, error="m").svg_inline(
-        scale=1, svgclass="qr", lineclass=None, omitsize=True, light="#fff", title=_("签到二维码")
-    )
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's own markup
-
-
 def _code_page(request: HttpRequest, pk: int, template: str) -> HttpResponse:
     activity = selectors.activity_get_for_user(request.user, pk)
     now = timezone.now()
@@ -209,7 +202,7 @@ def _code_page(request: HttpRequest, pk: int, template: str) -> HttpResponse:
         context["refusal"] = exc.detail
     else:
         seconds_left = max(math.ceil((code.expires_at - now).total_seconds()), 1)
-        url = request.build_absolute_uri(code.url_path)
+        url = public_url(request, code.url_path)
         context.update(
             code=code.code,
             code_parts=(code.code[:3], code.code[3:]),
@@ -217,7 +210,7 @@ def _code_page(request: HttpRequest, pk: int, template: str) -> HttpResponse:
             seconds_left=seconds_left,
             refresh_seconds=min(seconds_left, REFRESH_MAX_SECONDS),
             checkin_url=url,
-            qr_svg=_qr_svg(url),
+            qr_svg=mark_safe(qr_svg(url)),  # noqa: S308 - segno's own markup
             checkin_opens=activity.starts_at - CHECKIN_OPENS_BEFORE,
             checkout_closes=activity.ends_at + CHECKOUT_CLOSES_AFTER,
         )
@@ -301,7 +294,7 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("已为%(name)s补录出勤，计 %(hours)s 小时。")
-                % {"name": signup.member.user.name, "hours": signup.hours},
+                % {"name": signup.member.user.name, "hours": hours_text(signup.hours or 0)},
             )
             return redirect("web:activity_attendance", activity.pk)
     now = timezone.now()

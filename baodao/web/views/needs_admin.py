@@ -28,6 +28,7 @@ from baodao.ledger import services as ledger_services
 from baodao.ledger.models import ServiceRecord
 from baodao.ledger.selectors import record_get_for_user, records_visible_to
 from baodao.lib.errors import DomainError, Forbidden
+from baodao.lib.numbers import hours_text
 from baodao.needs.models import COMMUNITY_KINDS, FINAL_STATUSES, Escalation, Status
 from baodao.needs.selectors import (
     NeedStats,
@@ -232,7 +233,7 @@ def record_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("已冲销“%(title)s”的 %(hours)s 小时服务记录。")
-            % {"title": record.title, "hours": f"{record.hours.normalize():f}"},
+            % {"title": record.title, "hours": hours_text(record.hours)},
         )
     # back to the page the form was on (the records or the attendance checks), if it is one of ours
     back = request.POST.get("next", "")

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "baodao.ledger",
     "baodao.activities",
     "baodao.certificates",
+    "baodao.posts",
+    "baodao.mobilizations",
     "baodao.notify",
     "baodao.activation",
     "baodao.jobs",

@@ -30,7 +30,7 @@ from baodao.audit.services import audit_record
 from baodao.ledger.models import ServiceRecord, Source
 from baodao.ledger.points import points_no_show, points_no_show_reverse
 from baodao.ledger.services import record_write
-from baodao.lib.errors import Conflict, Forbidden, Invalid, Throttled
+from baodao.lib.errors import Conflict, Forbidden, Invalid
 from baodao.members.models import Member
 from baodao.members.vocabulary import parse_skills
 from baodao.needs.models import Category
@@ -40,7 +40,7 @@ from baodao.policy.selectors import policy_in_force
 from baodao.registration.models import Status as RegistrationStatus
 from baodao.registration.models import UnitRegistration
 
-from .codes import CheckinCode, code_accepted, code_now
+from .codes import CheckinCode, code_accepted, code_attempt, code_now
 from .models import HOLDING, Activity, Attendance, Signup, SignupStatus, Status
 
 TITLE_MAX = 80
@@ -56,10 +56,6 @@ CHECKOUT_CLOSES_AFTER = timedelta(hours=2)
 #: accepted and flagged (GPS drifts indoors); beyond, refused
 GEOFENCE_TOLERANCE = 3
 GEOFENCE_TOLERANCE_MAX_M = 500
-#: wrong codes a member may type for one activity before it must wait `CODE_LOCKOUT`: guessing a 6-digit code
-#: by script is not an option
-MAX_CODE_FAILURES = 5
-CODE_LOCKOUT = timedelta(minutes=5)
 
 
 # ---- small checks --------------------------------------------------------------------------------------
@@ -404,25 +400,12 @@ def _position(activity: Activity, lat: Any, lng: Any) -> int | None:
 
 
 def _check_code(activity: Activity, signup: Signup, code: str, now: datetime) -> None:
-    """The code must be the one on site now. Called outside the transaction: a wrong code is counted even
-    though the request fails, and after `MAX_CODE_FAILURES` the member waits `CODE_LOCKOUT`. Each try is
-    counted before the code is looked at, by one conditional UPDATE, so that a burst of requests at once gets
-    no more tries than requests one after another."""
-    not_locked = Signup.objects.filter(pk=signup.pk).exclude(code_locked_until__gt=now)
-    with_tries_left = not_locked.filter(code_failures__lt=MAX_CODE_FAILURES)
-    if not with_tries_left.update(code_failures=F("code_failures") + 1):
-        # locked; or the last try is still being checked (and a lock left unset is set now)
-        not_locked.filter(code_failures__gte=MAX_CODE_FAILURES).update(
-            code_failures=0, code_locked_until=now + CODE_LOCKOUT
-        )
-        raise Throttled(_("签到码输错次数过多，请 5 分钟后再试。"), code="too_many_attempts")
-    if code_accepted(activity.pk, activity.secret, code, now):
-        Signup.objects.filter(pk=signup.pk).update(code_failures=0)
-        return
-    Signup.objects.filter(pk=signup.pk, code_failures__gte=MAX_CODE_FAILURES).update(
-        code_failures=0, code_locked_until=now + CODE_LOCKOUT
+    """The code must be the one on site now; wrong codes are counted and lock the member out for a while."""
+    code_attempt(
+        Signup.objects.filter(pk=signup.pk),
+        accepted=code_accepted(activity.pk, activity.secret, code, now),
+        now=now,
     )
-    raise _invalid("code", _("签到码不正确或已过期，请看现场屏幕上的最新签到码。"))
 
 
 def activity_checkin(

@@ -35,6 +35,9 @@ class Action(models.TextChoices):
     SERVICE_REVERSED = "service_reversed", _("冲销服务记录")
     ATTENDANCE_RECORDED = "attendance_recorded", _("人工补录出勤")
     CERTIFICATE_ISSUED = "certificate_issued", _("开具志愿服务证明")
+    MOBILIZATION_ACTIVATED = "mobilization_activated", _("启动应急动员")
+    MOBILIZATION_WIDENED = "mobilization_widened", _("扩大应急动员范围")
+    MOBILIZATION_STOOD_DOWN = "mobilization_stood_down", _("解除应急动员")
 
 
 class AuditEvent(models.Model):

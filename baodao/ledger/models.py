@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 class Source(models.TextChoices):
     NEED = "need", _("需求办结")
     ACTIVITY = "activity", _("活动出勤")
+    EMERGENCY = "emergency", _("战时应急值守")
 
 
 class ServiceRecord(models.Model):
@@ -40,6 +41,9 @@ class ServiceRecord(models.Model):
     )
     signup = models.ForeignKey(
         "activities.Signup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shift = models.ForeignKey(
+        "mobilizations.Shift", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     category = models.CharField(_("分类"), max_length=20)
     title = models.CharField(_("服务内容"), max_length=120)
@@ -83,6 +87,12 @@ class ServiceRecord(models.Model):
                 fields=["signup", "attempt"],
                 condition=Q(signup__isnull=False, reverses__isnull=True),
                 name="record_once_per_signup_attempt",
+            ),
+            # one shift on duty in an emergency is credited once
+            models.UniqueConstraint(
+                fields=["shift"],
+                condition=Q(shift__isnull=False, reverses__isnull=True),
+                name="record_once_per_shift",
             ),
             models.CheckConstraint(
                 condition=Q(reverses__isnull=True, hours__gte=0) | Q(reverses__isnull=False, hours__lte=0),

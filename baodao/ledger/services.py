@@ -37,6 +37,7 @@ def record_write(
     claim: Any = None,
     activity: Any = None,
     signup: Any = None,
+    shift: Any = None,
     rating: int | None = None,
     attempt: int = 0,
 ) -> ServiceRecord:
@@ -58,6 +59,7 @@ def record_write(
                 claim=claim,
                 activity=activity,
                 signup=signup,
+                shift=shift,
                 rating=rating,
                 attempt=attempt,
             )
@@ -91,6 +93,7 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
                 claim=record.claim,
                 activity=record.activity,
                 signup=record.signup,
+                shift=record.shift,
                 attempt=record.attempt,
                 title=record.title,
                 category=record.category,

@@ -48,6 +48,7 @@ class Category(models.TextChoices):
     RENTAL = "rental", _("出租屋管理")
     CULTURE = "culture", _("文体活动")
     POLICY = "policy", _("政策宣传")
+    EMERGENCY = "emergency", _("应急处置")
     OTHER = "other", _("其他")
 
 

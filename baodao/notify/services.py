@@ -56,6 +56,34 @@ def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "") -
     return created
 
 
+#: notices delivered by one task: a call to 10,000 people is 20 tasks any number of workers can share
+DELIVERY_BATCH = 500
+
+
+def notify_many(*, user_ids: Iterable[int], title: str, body: str = "", url: str = "") -> int:
+    """The same notice to many people at once (an emergency call): inserted in batches, delivered by the
+    channels in batches of `DELIVERY_BATCH` from the task queue. Returns how many notices were written."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return 0
+    created = Notice.objects.bulk_create(
+        [Notice(user_id=uid, title=title[:120], body=body[:500], url=url[:200]) for uid in ids],
+        batch_size=1000,
+    )
+    if settings.NOTIFY_CHANNELS:
+        from .tasks import notices_deliver
+
+        notice_ids = [n.pk for n in created if n.pk]
+        batches = [notice_ids[i : i + DELIVERY_BATCH] for i in range(0, len(notice_ids), DELIVERY_BATCH)]
+
+        def enqueue() -> None:
+            for batch in batches:
+                notices_deliver.enqueue(batch)
+
+        transaction.on_commit(enqueue)
+    return len(created)
+
+
 def notice_read(*, user: Any, notice_id: int | None = None) -> int:
     """Mark one of the person's notices read (or all of them when no id is given); how many changed."""
     qs = Notice.objects.filter(user=user, read_at__isnull=True)

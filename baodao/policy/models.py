@@ -97,6 +97,9 @@ class Policy(models.Model):
         _("服务次数的统计周期"), max_length=10, choices=Period.choices, default=Period.QUARTER
     )
     min_hours_per_year = models.PositiveIntegerField(_("每年最少服务时长（小时）"), null=True, blank=True)
+    #: 按需设岗: every registered member must hold at least one confirmed post (the community sees who
+    #: holds none)
+    posts_required = models.BooleanField(_("报到党员须至少认领一个岗位"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

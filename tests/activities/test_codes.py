@@ -9,11 +9,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from baodao.activities.codes import CODE_DIGITS, CODE_PERIOD, code_accepted, code_now
+from baodao.activities.codes import (
+    CODE_DIGITS,
+    CODE_LOCKOUT,
+    CODE_PERIOD,
+    MAX_CODE_FAILURES,
+    code_accepted,
+    code_now,
+)
 from baodao.activities.models import Signup
 from baodao.activities.services import (
-    CODE_LOCKOUT,
-    MAX_CODE_FAILURES,
     activity_cancel,
     activity_checkin,
     activity_checkout,

@@ -1,0 +1,597 @@
+"""战时应急: activate, call (in the background), widen, answer, check in and out on site, call the silent
+again, stand down.
+
+Activation writes the emergency, its area and the posts it needs, and returns at once: the call itself (one
+`Call` per member, an inbox notice each, text messages through the channels) is a task on the queue, so an
+emergency calling ten thousand members answers the admin in well under a second. The fan-out locks the
+emergency's row and skips members already called (a unique constraint behind it), so a widening run twice,
+or two at once, calls nobody twice.
+
+A check-in with the rotating code on site proves arrival and opens a shift; the check-out with the code (or
+the stand-down) closes it, and its hours go into the ledger once (a unique constraint there) as verified
+service.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baodao.accounts.models import Role
+from baodao.accounts.scope import scope_for, under
+from baodao.activities.codes import CheckinCode, code_accepted, code_attempt, code_now
+from baodao.audit.models import Action
+from baodao.audit.services import audit_record
+from baodao.ledger.models import Source
+from baodao.ledger.services import record_write
+from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.members.models import Member
+from baodao.needs.models import Category
+from baodao.notify.services import notify_many
+from baodao.org.models import Level, Region
+from baodao.policy.selectors import policy_in_force
+from baodao.posts.models import HolderStatus, Kind, Post, PostHolder
+
+from .models import Answer, Area, Call, Mobilization, PostNeed, Reason, Shift, ShiftEnd, Status, Type
+
+TITLE_MAX = 80
+REASON_MAX = 300
+MAX_HEADCOUNT = 10000
+#: the longest a report-by time may lie ahead, and an expected arrival
+MAX_REPORT_BY = timedelta(days=7)
+MAX_ETA = timedelta(hours=48)
+#: an expected arrival a little in the past is a slow thumb, not a mistake
+ETA_GRACE = timedelta(minutes=5)
+#: a shift never counts more than this: a check-out forgotten for days is not days of service
+MAX_SHIFT = timedelta(hours=12)
+#: calls written per INSERT
+FANOUT_BATCH = 1000
+#: the roles that may activate, widen and stand down an emergency over the regions they hold
+COMMAND_ROLES = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN)
+
+
+# ---- small checks --------------------------------------------------------------------------------------
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, fields={field: [message]})
+
+
+def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise _invalid(field, _("请填写%(label)s。") % {"label": label})
+    if len(value) > max_length:
+        raise _invalid(field, _("%(label)s最多 %(max)d 字。") % {"label": label, "max": max_length})
+    return value
+
+
+def mobilization_url(mobilization: Mobilization) -> str:
+    return reverse("web:mobilization_detail", args=[mobilization.pk])
+
+
+def _district_code(mobilization: Mobilization) -> str:
+    path = Area.objects.filter(mobilization=mobilization).values_list("path", flat=True).first() or ""
+    return path.split("/", 1)[0]
+
+
+# ---- who may do what -----------------------------------------------------------------------------------
+
+
+def _commands(user: Any, regions: Iterable[Region]) -> bool:
+    scope = scope_for(user)
+    regions = list(regions)
+    return bool(regions) and all(scope.covers_region(r, *COMMAND_ROLES) for r in regions)
+
+
+def may_command(user: Any, mobilization: Mobilization) -> bool:
+    """Admins holding every region of the area: the community's, the street's, the district's."""
+    return _commands(user, [a.region for a in mobilization.areas.select_related("region")])
+
+
+def _require_commander(user: Any, mobilization: Mobilization) -> None:
+    if not may_command(user, mobilization):
+        raise Forbidden(_("只有动员区域所属社区或街道的管理员可以指挥这次应急动员。"))
+
+
+def may_run_site(user: Any, mobilization: Mobilization) -> bool:
+    """Commanders and the grid workers of the area show the check-in code on site."""
+    if may_command(user, mobilization):
+        return True
+    paths = scope_for(user).paths(Role.GRID_WORKER)
+    areas = list(mobilization.areas.values_list("path", flat=True))
+    return any(a.startswith(p) or p.startswith(a) for a in areas for p in paths)
+
+
+def _require_active(mobilization: Mobilization, message: str | None = None) -> None:
+    if mobilization.status != Status.ACTIVE:
+        raise Conflict(message or _("应急动员已解除。"), code="illegal_transition")
+
+
+# ---- activation ------------------------------------------------------------------------------------------
+
+
+def _normalise_areas(regions: Iterable[Region]) -> list[Region]:
+    """Communities and grids, each once; a grid whose whole community is in the area adds nothing."""
+    chosen: list[Region] = []
+    for region in regions:
+        if region.level not in (Level.COMMUNITY, Level.GRID):
+            raise _invalid("regions", _("动员区域须为社区或网格：“%(name)s”不是。") % {"name": region.name})
+        if region not in chosen:
+            chosen.append(region)
+    if not chosen:
+        raise _invalid("regions", _("请选择动员区域（社区或网格）。"))
+    if len({r.path.split("/")[1] for r in chosen}) > 1:
+        raise _invalid("regions", _("一次动员的区域须在同一个街道内。"))
+    communities = {r.pk for r in chosen if r.level == Level.COMMUNITY}
+    return [r for r in chosen if r.level == Level.COMMUNITY or r.parent_id not in communities]
+
+
+def _communities_of(areas: list[Region]) -> set[int]:
+    return {r.pk if r.level == Level.COMMUNITY else r.parent_id for r in areas}  # type: ignore[misc]
+
+
+def mobilization_activate(
+    *,
+    actor: Any,
+    title: str,
+    type: str,
+    regions: Iterable[Region],
+    description: str = "",
+    posts: Iterable[tuple[Post, Any]] = (),
+    report_by: datetime | None = None,
+    request: Any = None,
+    now: datetime | None = None,
+) -> Mobilization:
+    """启动应急: the emergency, its area and the emergency posts it needs, written at once; the call goes out
+    from the task queue. With no post named, every registered member of the area is called."""
+    now = now or timezone.now()
+    title = _text(title, field="title", label=_("事件名称"), max_length=TITLE_MAX, required=True)
+    if type not in Type.values:
+        raise _invalid("type", _("请选择事件类型。"))
+    description = _text(
+        description, field="description", label=_("情况说明"), max_length=2000, required=False
+    )
+    areas = _normalise_areas(regions)
+    if not _commands(actor, areas):
+        raise Forbidden(_("只有动员区域所属社区或街道的管理员可以启动应急动员。"))
+    if report_by is not None and not now <= report_by <= now + MAX_REPORT_BY:
+        raise _invalid("report_by", _("报到时限须在现在到 7 天之内。"))
+    communities = _communities_of(areas)
+    needs: list[tuple[Post, int]] = []
+    for post, headcount in posts:
+        if post.kind != Kind.EMERGENCY or not post.active:
+            raise _invalid("posts", _("“%(title)s”不是在设的应急岗位。") % {"title": post.title})
+        if post.community_id not in communities:
+            raise _invalid("posts", _("“%(title)s”不在动员区域的社区内。") % {"title": post.title})
+        if any(p.pk == post.pk for p, _n in needs):
+            raise _invalid("posts", _("岗位“%(title)s”重复了。") % {"title": post.title})
+        try:
+            count = int(headcount)
+        except (TypeError, ValueError):
+            raise _invalid("posts", _("需要人数须为整数。")) from None
+        if not 1 <= count <= MAX_HEADCOUNT:
+            raise _invalid("posts", _("需要人数须在 1 到 %(max)d 之间。") % {"max": MAX_HEADCOUNT})
+        needs.append((post, count))
+    reason = Reason.POST if needs else Reason.ALL_REGISTERED
+    with transaction.atomic():
+        mobilization = Mobilization.objects.create(
+            title=title,
+            type=type,
+            description=description,
+            report_by=report_by,
+            secret=secrets.token_hex(16),
+            created_by=actor,
+            widened=[] if needs else [Reason.ALL_REGISTERED.value],
+        )
+        Area.objects.bulk_create([Area(mobilization=mobilization, region=r, path=r.path) for r in areas])
+        PostNeed.objects.bulk_create(
+            [PostNeed(mobilization=mobilization, post=p, headcount=n) for p, n in needs]
+        )
+        audit_record(
+            action=Action.MOBILIZATION_ACTIVATED,
+            actor=actor,
+            target=mobilization,
+            detail={"areas": [r.code for r in areas], "posts": {str(p.pk): n for p, n in needs}},
+            request=request,
+        )
+        _enqueue_fanout(mobilization, reason)
+    return mobilization
+
+
+def _enqueue_fanout(mobilization: Mobilization, reason: str) -> None:
+    from .tasks import mobilization_fanout_task
+
+    mobilization_id = mobilization.pk
+    transaction.on_commit(lambda: mobilization_fanout_task.enqueue(mobilization_id, reason))
+
+
+# ---- the call ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    member_id: int
+    user_id: int
+    grid_id: int | None
+    post_id: int | None
+
+
+def _area_members(areas: list[Area]) -> Q:
+    """Registered members living in the area: registered in a community of it; in one of its grids where the
+    area names grids."""
+    communities = [a.region_id for a in areas if a.region.level == Level.COMMUNITY]
+    grids = [a.region_id for a in areas if a.region.level == Level.GRID]
+    q = Q(registered_community_id__in=communities)
+    if grids:
+        q |= Q(grid_id__in=grids, registered_community_id__in=[a.region.parent_id for a in areas])
+    return q
+
+
+def _neighbour_grids(areas: list[Area]) -> list[int]:
+    grid_areas = [a.region for a in areas if a.region.level == Level.GRID]
+    whole = {a.region_id for a in areas if a.region.level == Level.COMMUNITY}
+    parents = {g.parent_id for g in grid_areas} - whole
+    return list(
+        Region.objects.filter(parent_id__in=parents, level=Level.GRID)
+        .exclude(pk__in=[g.pk for g in grid_areas])
+        .values_list("pk", flat=True)
+    )
+
+
+def _targets(mobilization: Mobilization, reason: str) -> list[Target]:
+    areas = list(Area.objects.filter(mobilization=mobilization).select_related("region"))
+    rows: Iterable[tuple[Any, ...]]
+    if reason == Reason.POST:
+        paths = tuple(a.path for a in areas)
+        post_ids = list(PostNeed.objects.filter(mobilization=mobilization).values_list("post_id", flat=True))
+        rows = (
+            PostHolder.objects.filter(
+                post_id__in=post_ids,
+                status=HolderStatus.CONFIRMED,
+                member__registered_community__isnull=False,
+            )
+            .filter(under("member__residence_path", paths) | under("post__grids__path", paths))
+            .order_by("post_id", "id")
+            .values_list("member_id", "member__user_id", "member__grid_id", "post_id")
+        )
+    else:
+        if reason == Reason.ALL_REGISTERED:
+            where = _area_members(areas)
+        else:
+            where = Q(grid_id__in=_neighbour_grids(areas), registered_community__isnull=False)
+        rows = (
+            (pk, user_id, grid_id, None)
+            for pk, user_id, grid_id in Member.objects.filter(where)
+            .order_by("pk")
+            .values_list("pk", "user_id", "grid_id")
+        )
+    found: dict[int, Target] = {}
+    for member_id, user_id, grid_id, post_id in rows:
+        if member_id not in found:
+            found[member_id] = Target(member_id=member_id, user_id=user_id, grid_id=grid_id, post_id=post_id)
+    return list(found.values())
+
+
+def mobilization_fanout(*, mobilization_id: int, reason: str) -> int:
+    """Call everyone the reason reaches who has not been called yet; tell each once. Returns how many were
+    called now. Run by the task queue; safe to run again."""
+    with transaction.atomic():
+        mobilization = Mobilization.objects.select_for_update().filter(pk=mobilization_id).first()
+        if mobilization is None or mobilization.status != Status.ACTIVE:
+            return 0
+        stamp = timezone.now()
+        already = set(Call.objects.filter(mobilization=mobilization).values_list("member_id", flat=True))
+        new = [t for t in _targets(mobilization, reason) if t.member_id not in already]
+        Call.objects.bulk_create(
+            [
+                Call(
+                    mobilization=mobilization,
+                    member_id=t.member_id,
+                    post_id=t.post_id,
+                    grid_id=t.grid_id,
+                    reason=reason,
+                    called_at=stamp,
+                )
+                for t in new
+            ],
+            batch_size=FANOUT_BATCH,
+            ignore_conflicts=True,
+        )
+        body = _("请尽快在平台上响应：到岗或无法到岗。")
+        if mobilization.report_by:
+            body = _("请于 %(when)s 前到岗报到，并在平台上响应。") % {
+                "when": timezone.localtime(mobilization.report_by).strftime("%m-%d %H:%M")
+            }
+        notify_many(
+            user_ids=[t.user_id for t in new],
+            title=_("【应急动员】%(title)s") % {"title": mobilization.title},
+            body=body,
+            url=mobilization_url(mobilization),
+        )
+        Mobilization.objects.filter(pk=mobilization.pk).update(fanout_done_at=timezone.now())
+    return len(new)
+
+
+def mobilization_widen(
+    *, actor: Any, mobilization: Mobilization, to: str, request: Any = None
+) -> Mobilization:
+    """扩大动员: call all registered members of the area, or those of the neighbouring grids (the other grids
+    of the area's communities). Runs in the background like the first call; members called before are not
+    called twice."""
+    _require_commander(actor, mobilization)
+    if to not in (Reason.ALL_REGISTERED, Reason.NEIGHBOUR_GRIDS):
+        raise _invalid("to", _("扩大范围须为区域内全体报到党员或相邻网格。"))
+    areas = list(Area.objects.filter(mobilization=mobilization).select_related("region"))
+    if to == Reason.NEIGHBOUR_GRIDS and not _neighbour_grids(areas):
+        raise Conflict(_("动员区域已覆盖整个社区，没有相邻网格可扩大。"), code="no_neighbours")
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked)
+        widened = list(locked.widened)
+        if to not in widened:
+            widened.append(to)
+        Mobilization.objects.filter(pk=locked.pk).update(widened=widened, fanout_done_at=None)
+        audit_record(
+            action=Action.MOBILIZATION_WIDENED, actor=actor, target=locked, detail={"to": to}, request=request
+        )
+        _enqueue_fanout(locked, to)
+    mobilization.refresh_from_db()
+    return mobilization
+
+
+def mobilization_recall(
+    *,
+    actor: Any,
+    mobilization: Mobilization,
+    member_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """再次呼叫 those who have not answered (all of them, or the members named). Returns how many."""
+    _require_commander(actor, mobilization)
+    _require_active(mobilization)
+    now = now or timezone.now()
+    silent = Call.objects.filter(mobilization=mobilization, answer=Answer.NONE)
+    if member_ids is not None:
+        silent = silent.filter(member_id__in=list(member_ids))
+    with transaction.atomic():
+        user_ids = list(silent.values_list("member__user_id", flat=True))
+        silent.update(recalled_at=now, recalls=F("recalls") + 1)
+        notify_many(
+            user_ids=user_ids,
+            title=_("【再次呼叫】%(title)s") % {"title": mobilization.title},
+            body=_("您还没有响应应急动员，请立即响应：到岗或无法到岗。"),
+            url=mobilization_url(mobilization),
+        )
+    return len(user_ids)
+
+
+# ---- a member's answer ---------------------------------------------------------------------------------
+
+
+def _own_call(actor: Any, mobilization: Mobilization, *, lock: bool = False) -> Call:
+    member_id = scope_for(actor).member_id
+    qs: QuerySet[Call] = Call.objects.filter(mobilization=mobilization, member_id=member_id or 0)
+    if lock:
+        qs = qs.select_for_update()
+    call = qs.first()
+    if call is None:
+        raise Conflict(_("您不在这次应急动员的呼叫名单中。"), code="not_called")
+    return call
+
+
+def call_respond(
+    *,
+    actor: Any,
+    mobilization: Mobilization,
+    answer: str,
+    eta: datetime | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Call:
+    """到岗 (with when it expects to arrive) or 无法到岗 (with a reason). The same answer again changes
+    nothing; another answer replaces it until the stand-down. A member on duty now cannot say it cannot
+    come."""
+    now = now or timezone.now()
+    if answer not in (Answer.YES, Answer.NO):
+        raise _invalid("answer", _("请选择到岗或无法到岗。"))
+    if answer == Answer.YES:
+        reason = ""
+        if eta is not None and not now - ETA_GRACE <= eta <= now + MAX_ETA:
+            raise _invalid("eta", _("预计到达时间须在现在到 48 小时之内。"))
+    else:
+        eta = None
+        reason = _text(
+            reason, field="reason", label=_("无法到岗的原因"), max_length=REASON_MAX, required=True
+        )
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked, _("应急动员已解除，不需要再响应。"))
+        call = _own_call(actor, locked, lock=True)
+        if (call.answer, call.eta, call.no_reason) == (answer, eta, reason):
+            return call
+        if answer == Answer.NO and Shift.objects.filter(call=call, ended_at__isnull=True).exists():
+            raise Conflict(_("您正在岗上，请先签退。"), code="on_duty")
+        Call.objects.filter(pk=call.pk).update(answer=answer, eta=eta, no_reason=reason, answered_at=now)
+    call.refresh_from_db()
+    return call
+
+
+# ---- on site -------------------------------------------------------------------------------------------
+
+
+def checkin_code_for(*, actor: Any, mobilization: Mobilization, now: datetime | None = None) -> CheckinCode:
+    """The code to show on site now, for commanders and the area's grid workers."""
+    if not may_run_site(actor, mobilization):
+        raise Forbidden(_("只有应急指挥人员和区域内的网格员可以查看签到码。"))
+    _require_active(mobilization)
+    code, expires_at = code_now(mobilization.pk, mobilization.secret, now or timezone.now())
+    return CheckinCode(
+        code=code,
+        expires_at=expires_at,
+        url_path=reverse("web:mobilization_checkin", args=[mobilization.pk]) + f"?code={code}",
+    )
+
+
+def _check_code(mobilization: Mobilization, call: Call, code: str, now: datetime) -> None:
+    code_attempt(
+        Call.objects.filter(pk=call.pk),
+        accepted=code_accepted(mobilization.pk, mobilization.secret, code, now),
+        now=now,
+    )
+
+
+def call_checkin(*, actor: Any, mobilization: Mobilization, code: str, now: datetime | None = None) -> Shift:
+    """到岗签到 with the code on site: the arrival is recorded and a shift opens (an answer of 到岗 is
+    implied). Checking in while on duty returns the open shift."""
+    now = now or timezone.now()
+    call = _own_call(actor, mobilization)
+    _require_active(mobilization)
+    open_shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
+    if open_shift is not None:
+        return open_shift
+    _check_code(mobilization, call, code, now)
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked)
+        open_shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
+        if open_shift is not None:
+            return open_shift
+        shift = Shift.objects.create(call=call, started_at=now)
+        Call.objects.filter(pk=call.pk, arrived_at__isnull=True).update(arrived_at=now)
+        Call.objects.filter(pk=call.pk).exclude(answer=Answer.YES).update(
+            answer=Answer.YES, no_reason="", answered_at=now
+        )
+    return shift
+
+
+def _hours(started_at: datetime, ended_at: datetime, step: Decimal) -> Decimal:
+    seconds = max((ended_at - started_at).total_seconds(), 0)
+    hours = Decimal(seconds) / Decimal(3600)
+    return ((hours / step).to_integral_value(rounding=ROUND_FLOOR) * step).quantize(Decimal("0.01"))
+
+
+def _close_shift(mobilization: Mobilization, shift: Shift, *, ended_at: datetime, how: str) -> Shift:
+    """End an open shift and credit its hours (capped at `MAX_SHIFT`) to the ledger as verified service."""
+    if ended_at - shift.started_at > MAX_SHIFT:
+        ended_at, how = shift.started_at + MAX_SHIFT, ShiftEnd.CAPPED
+    call = Call.objects.select_related("member", "grid").get(pk=shift.call_id)
+    district = _district_code(mobilization)
+    step = policy_in_force(district, on=timezone.localdate(shift.started_at)).hours_rounding
+    hours = _hours(shift.started_at, ended_at, step)
+    if not Shift.objects.filter(pk=shift.pk, ended_at__isnull=True).update(
+        ended_at=ended_at, ended_how=how, hours=hours
+    ):
+        shift.refresh_from_db()
+        return shift  # closed by a request that got here first
+    if hours > 0:
+        community_id = call.member.registered_community_id or _first_community_id(mobilization)
+        community = Region.objects.get(pk=community_id)
+        record_write(
+            source=Source.EMERGENCY,
+            member=call.member,
+            unit=None,
+            community=community,
+            path=call.grid.path
+            if call.grid is not None and call.grid.parent_id == community.pk
+            else community.path,
+            title=mobilization.title,
+            category=Category.EMERGENCY,
+            hours=hours,
+            served_at=shift.started_at,
+            verified_by=mobilization.created_by,
+            shift=shift,
+        )
+    shift.refresh_from_db()
+    return shift
+
+
+def _first_community_id(mobilization: Mobilization) -> int:
+    area = Area.objects.filter(mobilization=mobilization).select_related("region").first()
+    assert area is not None
+    return area.region_id if area.region.level == Level.COMMUNITY else area.region.parent_id  # type: ignore[return-value]
+
+
+def call_checkout(*, actor: Any, mobilization: Mobilization, code: str, now: datetime | None = None) -> Shift:
+    """下岗签退 with the code on site: the shift's hours go into the ledger."""
+    now = now or timezone.now()
+    call = _own_call(actor, mobilization)
+    _require_active(mobilization, _("应急动员已解除，值守时长已在解除时结算。"))
+    shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
+    if shift is None:
+        raise Conflict(_("您不在岗上，不能签退。"), code="not_on_duty")
+    _check_code(mobilization, call, code, now)
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked, _("应急动员已解除，值守时长已在解除时结算。"))
+        return _close_shift(locked, shift, ended_at=now, how=ShiftEnd.CHECKOUT)
+
+
+# ---- stand-down ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandDown:
+    mobilization: Mobilization
+    shifts_closed: int
+
+
+def mobilization_stand_down(
+    *, actor: Any, mobilization: Mobilization, request: Any = None, now: datetime | None = None
+) -> StandDown:
+    """解除应急: no more answers or check-ins; every open shift ends now and its hours are credited; those who
+    came or said they would are told."""
+    _require_commander(actor, mobilization)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked, _("应急动员已经解除。"))
+        Mobilization.objects.filter(pk=locked.pk).update(
+            status=Status.STOOD_DOWN, stood_down_at=now, stood_down_by=actor
+        )
+        open_shifts = list(Shift.objects.filter(call__mobilization=locked, ended_at__isnull=True))
+        for shift in open_shifts:
+            _close_shift(locked, shift, ended_at=now, how=ShiftEnd.STAND_DOWN)
+        coming = Call.objects.filter(mobilization=locked).filter(
+            Q(answer=Answer.YES) | Q(arrived_at__isnull=False)
+        )
+        notify_many(
+            user_ids=coming.values_list("member__user_id", flat=True),
+            title=_("【应急解除】%(title)s") % {"title": locked.title},
+            body=_("应急状态已解除，感谢您的付出！值守时长已记入服务台账。"),
+            url=mobilization_url(locked),
+        )
+        audit_record(
+            action=Action.MOBILIZATION_STOOD_DOWN,
+            actor=actor,
+            target=locked,
+            detail={"shifts_closed": len(open_shifts)},
+            request=request,
+        )
+    mobilization.refresh_from_db()
+    return StandDown(mobilization=mobilization, shifts_closed=len(open_shifts))
+
+
+__all__ = [
+    "call_checkin",
+    "call_checkout",
+    "call_respond",
+    "checkin_code_for",
+    "may_command",
+    "may_run_site",
+    "mobilization_activate",
+    "mobilization_fanout",
+    "mobilization_recall",
+    "mobilization_stand_down",
+    "mobilization_widen",
+]

@@ -1,0 +1,112 @@
+"""Reads of posts, holders, teams and lead members, through the one scope: region admins see their subtree,
+a member sees the posts and teams of the community it is registered in (and what it holds elsewhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from baodao.accounts.scope import scope_for, under
+from baodao.members.models import Member
+from baodao.org.models import Region
+
+from .models import HOLDING, GridLead, HolderStatus, Post, PostHolder, Team, TeamMember
+
+
+def _member_community_id(member_id: int | None) -> int | None:
+    if member_id is None:
+        return None
+    return Member.objects.filter(pk=member_id).values_list("registered_community_id", flat=True).first()
+
+
+def posts_visible_to(user: Any) -> QuerySet[Post]:
+    scope = scope_for(user)
+    q: Any = under("community__path", scope.paths())
+    if scope.member_id is not None:
+        community_id = _member_community_id(scope.member_id)
+        if community_id is not None:
+            q |= Q(community_id=community_id)
+        q |= Exists(PostHolder.objects.filter(post=OuterRef("pk"), member_id=scope.member_id))
+    return Post.objects.filter(q).select_related("community")
+
+
+def post_get_for_user(user: Any, pk: Any) -> Post:
+    post = posts_visible_to(user).filter(pk=pk).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def with_pending(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.annotate(pending=Count("holders", filter=Q(holders__status=HolderStatus.PENDING)))
+
+
+def holding_of(member_id: int | None, post: Post) -> PostHolder | None:
+    """The member's current claim or holding of the post, if any."""
+    if member_id is None:
+        return None
+    return PostHolder.objects.filter(post=post, member_id=member_id, status__in=HOLDING).first()
+
+
+def holders_of(post: Post) -> QuerySet[PostHolder]:
+    return (
+        PostHolder.objects.filter(post=post)
+        .select_related("member__user", "member__unit", "member__grid")
+        .order_by("status", "claimed_at", "id")
+    )
+
+
+def holdings_of_member(member_id: int) -> QuerySet[PostHolder]:
+    return PostHolder.objects.filter(member_id=member_id).select_related("post__community")
+
+
+def members_without_post(community: Region) -> QuerySet[Member]:
+    """Members registered in the community who hold no confirmed post (what `posts_required` asks for)."""
+    held = PostHolder.objects.filter(
+        member=OuterRef("pk"), status=HolderStatus.CONFIRMED, post__community=community
+    )
+    return (
+        Member.objects.filter(registered_community=community)
+        .exclude(Exists(held))
+        .select_related("user", "unit", "grid")
+        .order_by("grid__code", "user__name", "pk")
+    )
+
+
+def teams_visible_to(user: Any) -> QuerySet[Team]:
+    scope = scope_for(user)
+    q: Any = under("community__path", scope.paths())
+    if scope.member_id is not None:
+        community_id = _member_community_id(scope.member_id)
+        if community_id is not None:
+            q |= Q(community_id=community_id)
+        q |= Exists(TeamMember.objects.filter(team=OuterRef("pk"), member_id=scope.member_id))
+    return (
+        Team.objects.filter(q)
+        .select_related("community", "leader__user")
+        .annotate(size=Count("memberships", distinct=True))
+    )
+
+
+def team_get_for_user(user: Any, pk: Any) -> Team:
+    team = teams_visible_to(user).filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    return team
+
+
+def team_members(team: Team) -> QuerySet[TeamMember]:
+    return TeamMember.objects.filter(team=team).select_related("member__user", "member__unit", "member__grid")
+
+
+def grid_leads(grid: Region) -> QuerySet[GridLead]:
+    return GridLead.objects.filter(grid=grid).select_related("member__user", "member__unit")
+
+
+def leads_visible_to(user: Any) -> QuerySet[GridLead]:
+    scope = scope_for(user)
+    return GridLead.objects.filter(under("grid__path", scope.paths())).select_related(
+        "grid", "member__user", "member__unit"
+    )

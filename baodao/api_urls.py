@@ -13,9 +13,11 @@ from baodao.ledger import api as ledger
 from baodao.ledger import points_api
 from baodao.lib.api import api_not_found
 from baodao.members import api as members
+from baodao.mobilizations import api as mobilizations
 from baodao.needs import api as needs
 from baodao.notify import api as notify
 from baodao.org import api as org
+from baodao.posts import api as posts
 from baodao.registration import api as registration
 from baodao.roster import api as roster
 
@@ -140,6 +142,70 @@ v1 = [
         name="certificate-verify",
     ),
     path("certificates/<str:number>/pdf", certificates.CertificatePdfView.as_view(), name="certificate-pdf"),
+    # posts, branches and teams, lead members of a grid
+    path("posts", posts.PostListView.as_view(), name="posts"),
+    path("posts/<int:pk>", posts.PostDetailView.as_view(), name="post"),
+    path("posts/<int:pk>/claim", posts.PostClaimView.as_view(), name="post-claim"),
+    path("posts/<int:pk>/confirm", posts.PostConfirmView.as_view(), name="post-confirm"),
+    path("posts/<int:pk>/reject", posts.PostRejectView.as_view(), name="post-reject"),
+    path("posts/<int:pk>/withdraw", posts.PostWithdrawView.as_view(), name="post-withdraw"),
+    path("posts/<int:pk>/close", posts.PostCloseView.as_view(), name="post-close"),
+    path("me/posts", posts.MyPostListView.as_view(), name="me-posts"),
+    path("teams", posts.TeamListView.as_view(), name="teams"),
+    path("teams/<int:pk>", posts.TeamDetailView.as_view(), name="team"),
+    path("teams/<int:pk>/members", posts.TeamMembersView.as_view(), name="team-members"),
+    path("teams/<int:pk>/members/<int:member_id>", posts.TeamMemberView.as_view(), name="team-member"),
+    path("teams/<int:pk>/leader", posts.TeamLeaderView.as_view(), name="team-leader"),
+    path("grids/<str:code>/leads", posts.GridLeadListView.as_view(), name="grid-leads"),
+    path("grids/<str:code>/leads/<int:member_id>", posts.GridLeadView.as_view(), name="grid-lead"),
+    # 战时 emergency mobilisation
+    path("mobilizations", mobilizations.MobilizationListView.as_view(), name="mobilizations"),
+    path("mobilizations/<int:pk>", mobilizations.MobilizationDetailView.as_view(), name="mobilization"),
+    path(
+        "mobilizations/<int:pk>/respond",
+        mobilizations.MobilizationRespondView.as_view(),
+        name="mobilization-respond",
+    ),
+    path(
+        "mobilizations/<int:pk>/checkin",
+        mobilizations.MobilizationCheckinView.as_view(),
+        name="mobilization-checkin",
+    ),
+    path(
+        "mobilizations/<int:pk>/checkout",
+        mobilizations.MobilizationCheckoutView.as_view(),
+        name="mobilization-checkout",
+    ),
+    path(
+        "mobilizations/<int:pk>/rollcall",
+        mobilizations.MobilizationRollCallView.as_view(),
+        name="mobilization-rollcall",
+    ),
+    path(
+        "mobilizations/<int:pk>/calls",
+        mobilizations.MobilizationCallListView.as_view(),
+        name="mobilization-calls",
+    ),
+    path(
+        "mobilizations/<int:pk>/widen",
+        mobilizations.MobilizationWidenView.as_view(),
+        name="mobilization-widen",
+    ),
+    path(
+        "mobilizations/<int:pk>/recall",
+        mobilizations.MobilizationRecallView.as_view(),
+        name="mobilization-recall",
+    ),
+    path(
+        "mobilizations/<int:pk>/checkin-code",
+        mobilizations.MobilizationCheckinCodeView.as_view(),
+        name="mobilization-checkin-code",
+    ),
+    path(
+        "mobilizations/<int:pk>/stand-down",
+        mobilizations.MobilizationStandDownView.as_view(),
+        name="mobilization-stand-down",
+    ),
 ]
 
 urlpatterns = [

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "baodao.web.context.workspaces",
                 "baodao.web.context.inbox",
+                "baodao.web.context.emergencies",
             ],
         },
     },
@@ -227,6 +228,13 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "baodao.registration.models.Status",
         "ActivityStatusEnum": "baodao.activities.models.Status",
         "SignupStatusEnum": "baodao.activities.models.SignupStatus",
+        "PostKindEnum": "baodao.posts.models.Kind",
+        "HolderStatusEnum": "baodao.posts.models.HolderStatus",
+        "TeamKindEnum": "baodao.posts.models.TeamKind",
+        "MobilizationTypeEnum": "baodao.mobilizations.models.Type",
+        "MobilizationStatusEnum": "baodao.mobilizations.models.Status",
+        "CallAnswerEnum": "baodao.mobilizations.models.Answer",
+        "CallReasonEnum": "baodao.mobilizations.models.Reason",
     },
 }
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))

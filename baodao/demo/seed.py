@@ -43,7 +43,9 @@ from baodao.registration.services import (
 
 from . import data
 from .activities import seed_activities
+from .mobilizations import seed_mobilizations
 from .needs import seed_needs
+from .posts import seed_posts
 
 DEMO_PASSWORD = "Baodao@2026"
 RANDOM_SEED = 20200602  # the day the source counted 9,741 registered members in 39 村居
@@ -142,6 +144,8 @@ def seed_demo(
         builder.add_unactivated()
         builder.add_needs()
         builder.add_activities()
+        builder.add_posts()
+        builder.add_mobilizations()
     return Summary(counts=demo_counts(), seconds=time.monotonic() - started)
 
 
@@ -549,6 +553,19 @@ class _Builder:
         started = time.monotonic()
         count = seed_activities(now=self.now, community=self.communities[0], people=self.people)
         self.say(f"志愿活动：{count} 个（{time.monotonic() - started:.1f} 秒）")
+
+    def add_posts(self) -> None:
+        """The demo community's posts with their holders, its functional branch and volunteer team, and lead
+        members of its grids, through the services."""
+        started = time.monotonic()
+        count = seed_posts(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"岗位与队伍：{count} 个岗位（{time.monotonic() - started:.1f} 秒）")
+
+    def add_mobilizations(self) -> None:
+        """A past emergency stood down with shifts credited, and one under way with answers coming in."""
+        started = time.monotonic()
+        count = seed_mobilizations(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"应急动员：{count} 次（{time.monotonic() - started:.1f} 秒）")
 
     @staticmethod
     def _id_fields(number: str | None) -> dict[str, Any]:

@@ -44,7 +44,8 @@ class RecordOut(serializers.Serializer):
     unit = RefOut(allow_null=True, help_text=_("整体服务的单位；党员服务时为 null"))
     community = RefOut()
     need = RecordNeedOut(allow_null=True, help_text=_("所办结的需求；其他来源为 null"))
-    activity = serializers.SerializerMethodField(help_text=_("所参加的活动（尚未开放，暂为 null）"))
+    activity = serializers.SerializerMethodField(help_text=_("所参加的活动；其他来源为 null"))
+    mobilization = serializers.SerializerMethodField(help_text=_("值守的应急动员；其他来源为 null"))
     title = serializers.CharField(help_text=_("服务内容"))
     category = serializers.CharField(help_text=_("分类编码"))
     hours = serializers.DecimalField(
@@ -63,8 +64,17 @@ class RecordOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(RecordNeedOut(allow_null=True))
-    def get_activity(self, record: ServiceRecord) -> None:
-        return None
+    def get_activity(self, record: ServiceRecord) -> dict[str, Any] | None:
+        if record.activity is None:
+            return None
+        return {"id": record.activity.pk, "title": record.activity.title}
+
+    @extend_schema_field(RecordNeedOut(allow_null=True))
+    def get_mobilization(self, record: ServiceRecord) -> dict[str, Any] | None:
+        if record.shift is None:
+            return None
+        mobilization = record.shift.call.mobilization
+        return {"id": mobilization.pk, "title": mobilization.title}
 
     def get_verified_by(self, record: ServiceRecord) -> str:
         return verifier_name(record)
@@ -77,7 +87,16 @@ class RecordOut(serializers.Serializer):
 
 
 def _with_people(qs: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
-    return qs.select_related("member__user", "unit", "community", "need", "verified_by", "reversed_by")
+    return qs.select_related(
+        "member__user",
+        "unit",
+        "community",
+        "need",
+        "activity",
+        "shift__call__mobilization",
+        "verified_by",
+        "reversed_by",
+    )
 
 
 class MyRecordListView(generics.ListAPIView):

@@ -117,11 +117,12 @@ def rollcall(mobilization: Mobilization) -> RollCall:
     """点名: called / yes / no / silent / arrived in all, per post needed (with the headcount) and per grid.
     "yes" counts everyone whose answer is 到岗 (a check-in sets it); "arrived" everyone who checked in."""
     calls = Call.objects.filter(mobilization=mobilization)
-    totals = Tally(**calls.aggregate(**_COUNTS))
-    totals.on_duty = Shift.objects.filter(call__mobilization=mobilization, ended_at__isnull=True).count()
     post_rows: list[dict[str, Any]] = [
         dict(r) for r in calls.values("post_id").annotate(**_COUNTS).order_by()
     ]
+    # every call is in one post row (the widened ones in the row without a post): the totals are their sums
+    totals = Tally(**{name: sum(row[name] for row in post_rows) for name in _COUNTS})
+    totals.on_duty = Shift.objects.filter(call__mobilization=mobilization, ended_at__isnull=True).count()
     by_post = {row["post_id"]: row for row in post_rows}
     posts: list[PostLine] = []
     for need in PostNeed.objects.filter(mobilization=mobilization).select_related("post"):
@@ -172,17 +173,22 @@ def rollcall(mobilization: Mobilization) -> RollCall:
     return RollCall(totals=totals, posts=posts, grids=grids)
 
 
+#: What a list of calls shows of each. Fetched for the page only, once it is cut (prefetched, not joined):
+#: joined, PostgreSQL would join every call of the emergency — thousands — before sorting out one page.
+_CALL_RELATED = ("member__user", "grid", "post")
+
+
 def silent_calls(mobilization: Mobilization) -> QuerySet[Call]:
     """Who has not answered, longest waiting first (paginate it)."""
     return (
         Call.objects.filter(mobilization=mobilization, answer=Answer.NONE)
-        .select_related("member__user", "grid", "post")
+        .prefetch_related(*_CALL_RELATED)
         .order_by("called_at", "id")
     )
 
 
 def calls_of(mobilization: Mobilization, *, answer: str | None = None, grid: Any = None) -> QuerySet[Call]:
-    qs = Call.objects.filter(mobilization=mobilization).select_related("member__user", "grid", "post")
+    qs = Call.objects.filter(mobilization=mobilization).prefetch_related(*_CALL_RELATED)
     if answer is not None:
         qs = qs.filter(answer=answer)
     if grid is not None:

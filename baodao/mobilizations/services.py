@@ -259,7 +259,8 @@ def _targets(mobilization: Mobilization, reason: str) -> list[Target]:
             PostHolder.objects.filter(
                 post_id__in=post_ids,
                 status=HolderStatus.CONFIRMED,
-                member__registered_community__isnull=False,
+                # still registered in the post's community: a holder who moved away is not called for it
+                member__registered_community=F("post__community"),
             )
             .filter(under("member__residence_path", paths) | under("post__grids__path", paths))
             .order_by("post_id", "id")
@@ -269,7 +270,8 @@ def _targets(mobilization: Mobilization, reason: str) -> list[Target]:
         if reason == Reason.ALL_REGISTERED:
             where = _area_members(areas)
         else:
-            where = Q(grid_id__in=_neighbour_grids(areas), registered_community__isnull=False)
+            # registered in the community of the grid it lives in, not elsewhere
+            where = Q(grid_id__in=_neighbour_grids(areas), registered_community_id=F("grid__parent_id"))
         rows = (
             (pk, user_id, grid_id, None)
             for pk, user_id, grid_id in Member.objects.filter(where)

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from baodao.accounts.scope import scope_for, under
 from baodao.members.models import Member
-from baodao.org.models import Region
+from baodao.org.models import Level, Region
 
 from .models import HOLDING, GridLead, HolderStatus, Post, PostHolder, Team, TeamMember
 
@@ -110,3 +110,52 @@ def leads_visible_to(user: Any) -> QuerySet[GridLead]:
     return GridLead.objects.filter(under("grid__path", scope.paths())).select_related(
         "grid", "member__user", "member__unit"
     )
+
+
+def holder_member(post: Post, member_pk: int) -> Member:
+    """The member who claimed the post (whatever became of the claim), or 404: what the community's actions on
+    one holder start from."""
+    holder = PostHolder.objects.filter(post=post, member_id=member_pk).select_related("member__user").first()
+    if holder is None:
+        raise Http404
+    return holder.member
+
+
+def team_candidates(team: Team, members: QuerySet[Member], q: str, limit: int) -> list[Member]:
+    """Up to `limit` of `members` (those the caller may see) registered in the team's community and not yet in
+    it, whose name contains `q` — or, for four digits, whose phone number ends with them."""
+    q = q.strip()
+    if not q:
+        return []
+    match = Q(user__phone__endswith=q) if q.isdigit() and len(q) == 4 else Q(user__name__contains=q)
+    return list(
+        members.filter(match, registered_community_id=team.community_id)
+        .exclude(team_memberships__team=team)
+        .select_related("user", "unit", "grid")
+        .order_by("user__name", "pk")[:limit]
+    )
+
+
+def grid_get_for_user(user: Any, code: str) -> Region:
+    """A grid inside the caller's regions, or one of the community its member is registered in; else 404."""
+    scope = scope_for(user)
+    q: Any = under("path", scope.paths())
+    community_id = _member_community_id(scope.member_id)
+    if community_id is not None:
+        q |= Q(parent_id=community_id)
+    grid = Region.objects.filter(q, code=code, level=Level.GRID).select_related("parent").first()
+    if grid is None:
+        raise Http404
+    return grid
+
+
+def teams_of_member(member_id: int) -> QuerySet[TeamMember]:
+    return (
+        TeamMember.objects.filter(member_id=member_id)
+        .select_related("team__community", "team__leader__user")
+        .order_by("team__kind", "team__name", "pk")
+    )
+
+
+def leads_of_member(member_id: int) -> QuerySet[GridLead]:
+    return GridLead.objects.filter(member_id=member_id).select_related("grid__parent").order_by("grid__path")

@@ -348,8 +348,8 @@ def team_remove_member(*, actor: Any, team: Team, member: Member) -> None:
     with transaction.atomic():
         if not TeamMember.objects.filter(team=team, member=member).delete()[0]:
             raise Conflict(_("该党员不在这支队伍中。"), code="not_member")
-        if team.leader_id == member.pk:
-            Team.objects.filter(pk=team.pk).update(leader=None)
+        # on the row, not on the caller's copy of it (which may predate the leader's naming)
+        if Team.objects.filter(pk=team.pk, leader=member).update(leader=None) or team.leader_id == member.pk:
             team.leader = None
 
 

@@ -42,7 +42,7 @@ def test_it_lists_the_members_own_records(w, record):
     (row,) = r.json()["results"]
     assert row["id"] == record.pk
     assert row["need"] == {"id": record.need_id, "title": "修水龙头"}
-    assert row["activity"] is None
+    assert row["activity"] is None and row["mobilization"] is None
     assert row["hours"] == "1.5"
     assert row["verified_by"] == "服务对象确认"  # the resident served is never named in the ledger
     assert (row["title"], row["category"], row["rating"]) == ("修水龙头", "repair", 5)
@@ -196,3 +196,34 @@ def test_a_unit_that_served_as_a_whole_is_not_in_a_members_records(w):
     member = factories.member(w.units["U1"], community=w.r("C1"), name="税务局党员")
     assert client_for(member.user).get(RECORDS).json()["results"] == []
     assert client_for(w.users["community_admin"]).get(url(need)).json()["status"] == "closed"
+
+
+def test_rows_of_an_activity_and_of_an_emergency_name_where_the_service_was(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from baodao.activities.services import attendance_record
+    from tests.activities.helpers import activity as make_activity
+    from tests.activities.helpers import cast_of, into_the_past, signed_up
+    from tests.mobilizations.helpers import activate, check_in, check_out, emergency_post, hold
+
+    c = cast_of(w)
+    act = make_activity(c, title="周末清洁")
+    signed_up(act, c.member)
+    into_the_past(act)
+    attendance_record(actor=c.admin, activity=act, member=c.member, reason="现场登记", hours="2")
+    post = emergency_post(c)
+    hold(c, post, c.member)
+    mob = activate(c, posts=[(post, 3)], title="暴雨防汛")
+    start = timezone.now() - timedelta(hours=2)
+    check_in(mob, c.member, start)
+    check_out(mob, c.member, start + timedelta(hours=1))
+
+    rows = client_for(w.users["member"]).get(RECORDS).json()["results"]
+    by_source = {row["source"]: row for row in rows}
+    assert by_source["activity"]["activity"] == {"id": act.pk, "title": "周末清洁"}
+    assert by_source["activity"]["mobilization"] is None
+    assert by_source["emergency"]["mobilization"] == {"id": mob.pk, "title": "暴雨防汛"}
+    assert by_source["emergency"]["activity"] is None and by_source["emergency"]["need"] is None
+    assert by_source["emergency"]["hours"] == "1.0"

@@ -276,9 +276,9 @@ def test_demo_needs_obey_the_invariants_and_read_like_weeks_of_use(demo):
     confirmed = Claim.objects.filter(status=ClaimStatus.CONFIRMED)
     from_needs = ServiceRecord.objects.filter(need__isnull=False)
     assert confirmed.count() == from_needs.count() >= 10
-    assert from_needs.count() + ServiceRecord.objects.filter(activity__isnull=False).count() == (
-        ServiceRecord.objects.count()
-    )
+    from_activities = ServiceRecord.objects.filter(activity__isnull=False).count()
+    from_emergencies = ServiceRecord.objects.filter(shift__isnull=False).count()
+    assert from_needs.count() + from_activities + from_emergencies == ServiceRecord.objects.count()
     for record in from_needs.select_related("claim"):
         assert record.served_at == record.claim.completed_at < record.created_at
         assert record.hours > 0

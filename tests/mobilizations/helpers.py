@@ -109,3 +109,32 @@ def check_out(mobilization: Mobilization, member: Member, when: datetime | None 
     return call_checkout(
         actor=member.user, mobilization=mobilization, code=code_at(mobilization, when), now=when
     )
+
+
+def called(mobilization: Mobilization) -> set[str]:
+    """The names of everyone called to the emergency."""
+    from baodao.mobilizations.models import Call
+
+    return set(Call.objects.filter(mobilization=mobilization).values_list("member__user__name", flat=True))
+
+
+def widen(c: Cast, mobilization: Mobilization, to: str, *, actor: User | None = None) -> Mobilization:
+    """Widen, then run the call as the worker would."""
+    from baodao.mobilizations.services import mobilization_widen
+
+    mobilization = mobilization_widen(actor=actor or c.admin, mobilization=mobilization, to=to)
+    mobilization_fanout(mobilization_id=mobilization.pk, reason=to)
+    mobilization.refresh_from_db()
+    return mobilization
+
+
+def moved_to(c: Cast, m: Member, community: str = "C3", grid: str = "C3G1") -> Member:
+    """The member moves home and registers in the other community (confirmed there)."""
+    from baodao.accounts.models import Role
+    from baodao.registration.services import registration_confirm, registration_transfer
+
+    registration = registration_transfer(member=m, community=c.r(community), grid=c.r(grid), reason="搬家")
+    admin = factories.user(Role.COMMUNITY_ADMIN, region_=c.r(community), name=f"{community}书记")
+    registration_confirm(actor=admin, registration=registration)
+    m.refresh_from_db()
+    return m

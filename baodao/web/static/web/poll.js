@@ -1,0 +1,85 @@
+/* Keeps a part of a page live: every element with data-poll-url and data-poll-seconds is replaced, every N
+ * seconds, by what that URL (same origin) answers — the roll call of an emergency, for one.
+ *
+ * Progressive enhancement: without this script the page refreshes itself (a <noscript> meta refresh). A
+ * failed fetch never leaves the page: the old content stays, the status says the connection is lost, and
+ * the next try waits longer (up to a minute). The status messages come from the page (data-poll-ok,
+ * data-poll-failed on the element named by data-poll-status), so that they are translated with the rest.
+ */
+(function () {
+  "use strict";
+
+  var MAX_DELAY = 60;
+
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function clock() {
+    var now = new Date();
+    return two(now.getHours()) + ":" + two(now.getMinutes()) + ":" + two(now.getSeconds());
+  }
+
+  function watch(element) {
+    var url = new URL(element.getAttribute("data-poll-url"), window.location.href);
+    var seconds = parseInt(element.getAttribute("data-poll-seconds"), 10);
+    if (url.origin !== window.location.origin || !(seconds > 0)) {
+      return;
+    }
+    var status = document.getElementById(element.getAttribute("data-poll-status") || "");
+    var delay = seconds;
+    var busy = false;
+
+    function say(key, suffix) {
+      if (status && status.getAttribute(key)) {
+        status.textContent = status.getAttribute(key) + (suffix ? " " + suffix : "");
+      }
+    }
+
+    function again() {
+      window.setTimeout(tick, delay * 1000);
+    }
+
+    function failed() {
+      say("data-poll-failed");
+      delay = Math.min(delay * 2, MAX_DELAY);
+      busy = false;
+      again();
+    }
+
+    function tick() {
+      if (busy) {
+        return;
+      }
+      busy = true;
+      fetch(url.href, {
+        credentials: "same-origin",
+        redirect: "error",
+        cache: "no-store",
+        headers: { "X-Requested-With": "XMLHttpRequest" }
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          element.innerHTML = html;
+          element.setAttribute("data-poll-updated", clock());
+          say("data-poll-ok", clock());
+          delay = seconds;
+          busy = false;
+          again();
+        })
+        .catch(failed);
+    }
+
+    again();
+  }
+
+  if (!window.fetch) {
+    return;
+  }
+  document.querySelectorAll("[data-poll-url][data-poll-seconds]").forEach(watch);
+})();

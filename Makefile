@@ -50,8 +50,12 @@ check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # pytest exits 5 when it collects no test: a suite that runs nothing is a failure here, said plainly.
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist); the tests with real threads and connections
+# (transaction=True) share one of them, so that two crowds of connections never meet (tests/conftest.py).
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 pytest: $(STAMP)
-	@$(BIN)/pytest -m "not e2e" --cov --cov-report=term:skip-covered $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/pytest -m "not e2e" $(PYTEST_PARALLEL) --cov --cov-report=term:skip-covered $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试（pytest 退出码 5），视为失败。"; exit 1; fi; exit $$rc
 
 test: lint typecheck check-migrations pytest e2e

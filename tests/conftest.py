@@ -3,6 +3,25 @@ import pytest
 from tests import factories
 
 
+def pytest_collection_modifyitems(items):
+    """With pytest-xdist (`--dist loadgroup`), every test that opens connections of its own — threads racing,
+    a live server, a worker run for real (`transaction=True`) — goes to one process, so that two crowds of
+    connections never meet and PostgreSQL's connection limit is never reached."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            item.add_marker(pytest.mark.xdist_group("own_connections"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the cache (wrong codes of a walk-in, …) start from nothing in every test: ids repeat
+    from one test's database to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def w(db):
     """The standard cast (see tests/factories.py)."""

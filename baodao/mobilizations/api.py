@@ -43,6 +43,7 @@ from .selectors import (
     areas_of,
     call_of,
     calls_of,
+    mobilization_get_for_checkin,
     mobilization_get_for_user,
     mobilizations_visible_to,
     open_shift_of,
@@ -63,6 +64,7 @@ from .services import (
     mobilization_recall,
     mobilization_stand_down,
     mobilization_widen,
+    site_scope,
 )
 
 _ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -220,6 +222,7 @@ class SiteCodeOut(serializers.Serializer):
 class StandDownOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     shifts_closed = serializers.IntegerField(help_text=_("解除时结算的在岗班次数"))
+    shifts_pending = serializers.IntegerField(help_text=_("在岗人数很多时，留给后台按解除时间结算的班次数"))
 
 
 class RecalledOut(serializers.Serializer):
@@ -400,7 +403,7 @@ class MobilizationCheckinView(APIView):
 
     @extend_schema(request=CodeIn, responses={200: ShiftOut, **error_responses(400, 401, 404, 409, 429)})
     def post(self, request: Request, pk: int) -> Response:
-        mobilization = mobilization_get_for_user(request.user, pk)
+        mobilization = mobilization_get_for_checkin(request.user, pk)
         data = validated(CodeIn, request.data)
         shift = call_checkin(actor=request.user, mobilization=mobilization, code=data["code"])
         return Response(ShiftOut(shift).data)
@@ -435,7 +438,7 @@ class MobilizationRollCallView(APIView):
     @extend_schema(responses={200: RollCallOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         mobilization = _site_staff(request, pk)
-        board = rollcall(mobilization)
+        board = rollcall(mobilization, within=site_scope(request.user, mobilization))
         codes = dict(
             Region.objects.filter(pk__in=[g.grid_id for g in board.grids if g.grid_id]).values_list(
                 "pk", "code"
@@ -500,6 +503,7 @@ class MobilizationCallListView(generics.ListAPIView):
             mobilization,
             answer=Answer.NONE if answer == _SILENT else answer,
             grid=grid,
+            within=site_scope(self.request.user, mobilization),
         ).select_related("member__unit")
 
     @extend_schema(
@@ -562,4 +566,10 @@ class MobilizationStandDownView(APIView):
         result = mobilization_stand_down(
             actor=request.user, mobilization=mobilization, request=request._request
         )
-        return Response({"status": result.mobilization.status, "shifts_closed": result.shifts_closed})
+        return Response(
+            {
+                "status": result.mobilization.status,
+                "shifts_closed": result.shifts_closed,
+                "shifts_pending": result.shifts_pending,
+            }
+        )

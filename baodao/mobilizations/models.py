@@ -42,7 +42,9 @@ class Mobilization(models.Model):
     secret = models.CharField(max_length=64, editable=False)
     #: the ways the call was widened, in order ("all_registered", "neighbour_grids")
     widened = models.JSONField(default=list, blank=True)
-    #: set when the last fan-out (the first call or a widening) has finished; empty while calls go out
+    #: call-outs queued and not yet run (the first call, each widening); the call is under way while > 0
+    fanouts_pending = models.PositiveSmallIntegerField(default=0)
+    #: set when the last queued call-out has finished; empty while calls go out
     fanout_done_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("启动时间"), auto_now_add=True)
@@ -104,6 +106,8 @@ class Reason(models.TextChoices):
     POST = "post", _("应急岗位在岗")
     ALL_REGISTERED = "all_registered", _("扩大：区域内全体报到党员")
     NEIGHBOUR_GRIDS = "neighbour_grids", _("扩大：相邻网格")
+    #: a registered member of the area who was not called and came anyway (checked in with the code on site)
+    WALK_IN = "walk_in", _("自行到岗")
 
 
 class Answer(models.TextChoices):

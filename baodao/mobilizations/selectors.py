@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from baodao.accounts.scope import scope_for, under
+from baodao.members.models import Member
 from baodao.org.models import Region
 
 from .models import Answer, Area, Call, Mobilization, PostNeed, Shift
@@ -37,6 +38,29 @@ def mobilizations_visible_to(user: Any) -> QuerySet[Mobilization]:
 
 def mobilization_get_for_user(user: Any, pk: Any) -> Mobilization:
     mobilization = mobilizations_visible_to(user).filter(pk=pk).first()
+    if mobilization is None:
+        raise Http404
+    return mobilization
+
+
+def mobilization_get_for_checkin(user: Any, pk: Any) -> Mobilization:
+    """What a check-in may reach: the emergencies the person sees, and — for a registered member who was not
+    called — an emergency still on over its community (it may come anyway, 自行到岗). 404 otherwise."""
+    visible = mobilizations_visible_to(user).filter(pk=pk).first()
+    if visible is not None:
+        return visible
+    member_id = scope_for(user).member_id
+    community_id = (
+        Member.objects.filter(pk=member_id or 0).values_list("registered_community_id", flat=True).first()
+    )
+    over_it = Area.objects.filter(mobilization=OuterRef("pk")).filter(
+        Q(region_id=community_id) | Q(region__parent_id=community_id)
+    )
+    mobilization = (
+        Mobilization.objects.filter(pk=pk, status="active").filter(Exists(over_it)).first()
+        if community_id
+        else None
+    )
     if mobilization is None:
         raise Http404
     return mobilization
@@ -113,16 +137,22 @@ _COUNTS = {
 }
 
 
-def rollcall(mobilization: Mobilization) -> RollCall:
-    """点名: called / yes / no / silent / arrived in all, per post needed (with the headcount) and per grid.
-    "yes" counts everyone whose answer is 到岗 (a check-in sets it); "arrived" everyone who checked in."""
+def _calls(mobilization: Mobilization, within: Q | None) -> QuerySet[Call]:
     calls = Call.objects.filter(mobilization=mobilization)
+    return calls if within is None else calls.filter(within)
+
+
+def rollcall(mobilization: Mobilization, *, within: Q | None = None) -> RollCall:
+    """点名: called / yes / no / silent / arrived in all, per post needed (with the headcount) and per grid.
+    "yes" counts everyone whose answer is 到岗 (a check-in sets it); "arrived" everyone who checked in.
+    `within` (from `site_scope`) narrows it to the members a community or grid worker looks after."""
+    calls = _calls(mobilization, within)
     post_rows: list[dict[str, Any]] = [
         dict(r) for r in calls.values("post_id").annotate(**_COUNTS).order_by()
     ]
     # every call is in one post row (the widened ones in the row without a post): the totals are their sums
     totals = Tally(**{name: sum(row[name] for row in post_rows) for name in _COUNTS})
-    totals.on_duty = Shift.objects.filter(call__mobilization=mobilization, ended_at__isnull=True).count()
+    totals.on_duty = Shift.objects.filter(call__in=calls.values("pk"), ended_at__isnull=True).count()
     by_post = {row["post_id"]: row for row in post_rows}
     posts: list[PostLine] = []
     for need in PostNeed.objects.filter(mobilization=mobilization).select_related("post"):
@@ -178,17 +208,20 @@ def rollcall(mobilization: Mobilization) -> RollCall:
 _CALL_RELATED = ("member__user", "grid", "post")
 
 
-def silent_calls(mobilization: Mobilization) -> QuerySet[Call]:
+def silent_calls(mobilization: Mobilization, *, within: Q | None = None) -> QuerySet[Call]:
     """Who has not answered, longest waiting first (paginate it)."""
     return (
-        Call.objects.filter(mobilization=mobilization, answer=Answer.NONE)
+        _calls(mobilization, within)
+        .filter(answer=Answer.NONE)
         .prefetch_related(*_CALL_RELATED)
         .order_by("called_at", "id")
     )
 
 
-def calls_of(mobilization: Mobilization, *, answer: str | None = None, grid: Any = None) -> QuerySet[Call]:
-    qs = Call.objects.filter(mobilization=mobilization).prefetch_related(*_CALL_RELATED)
+def calls_of(
+    mobilization: Mobilization, *, answer: str | None = None, grid: Any = None, within: Q | None = None
+) -> QuerySet[Call]:
+    qs = _calls(mobilization, within).prefetch_related(*_CALL_RELATED)
     if answer is not None:
         qs = qs.filter(answer=answer)
     if grid is not None:

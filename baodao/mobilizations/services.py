@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -29,12 +30,19 @@ from django.utils.translation import gettext as _
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for, under
-from baodao.activities.codes import CheckinCode, code_accepted, code_attempt, code_now
+from baodao.activities.codes import (
+    CODE_LOCKOUT,
+    MAX_CODE_FAILURES,
+    CheckinCode,
+    code_accepted,
+    code_attempt,
+    code_now,
+)
 from baodao.audit.models import Action
 from baodao.audit.services import audit_record
 from baodao.ledger.models import Source
 from baodao.ledger.services import record_write
-from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.lib.errors import Conflict, Forbidden, Invalid, Throttled
 from baodao.members.models import Member
 from baodao.needs.models import Category
 from baodao.notify.services import notify_many
@@ -54,6 +62,8 @@ MAX_ETA = timedelta(hours=48)
 ETA_GRACE = timedelta(minutes=5)
 #: a shift never counts more than this: a check-out forgotten for days is not days of service
 MAX_SHIFT = timedelta(hours=12)
+#: "call all the silent again" skips those called (or called again) this recently
+RECALL_COOLDOWN = timedelta(minutes=3)
 #: calls written per INSERT
 FANOUT_BATCH = 1000
 #: the roles that may activate, widen and stand down an emergency over the regions they hold
@@ -104,12 +114,29 @@ def _require_commander(user: Any, mobilization: Mobilization) -> None:
         raise Forbidden(_("只有动员区域所属社区或街道的管理员可以指挥这次应急动员。"))
 
 
+#: the roles that run the site of an emergency over their regions: commanders, and the grid workers
+SITE_ROLES = (*COMMAND_ROLES, Role.GRID_WORKER)
+
+
+def site_scope(user: Any, mobilization: Mobilization) -> Q | None:
+    """What of the emergency the caller looks after on site: None for a commander (all of it); otherwise the
+    calls of the members living or registered in the caller's regions that meet the area (a community's
+    secretary in a street-wide emergency, a grid worker) — `Q(pk__in=[])` when the caller has none."""
+    if may_command(user, mobilization):
+        return None
+    areas = list(mobilization.areas.values_list("path", flat=True))
+    mine = scope_for(user).paths(*SITE_ROLES)
+    paths = tuple(p for p in mine if any(a.startswith(p) or p.startswith(a) for a in areas))
+    return under("member__residence_path", paths) | under("member__registered_community__path", paths)
+
+
 def may_run_site(user: Any, mobilization: Mobilization) -> bool:
-    """Commanders and the grid workers of the area show the check-in code on site."""
+    """Commanders, and the community admins and grid workers whose regions meet the area: they see the roll
+    call of their members, show the check-in code on site and call their silent members again."""
     if may_command(user, mobilization):
         return True
-    paths = scope_for(user).paths(Role.GRID_WORKER)
     areas = list(mobilization.areas.values_list("path", flat=True))
+    paths = scope_for(user).paths(*SITE_ROLES)
     return any(a.startswith(p) or p.startswith(a) for a in areas for p in paths)
 
 
@@ -193,6 +220,7 @@ def mobilization_activate(
             secret=secrets.token_hex(16),
             created_by=actor,
             widened=[] if needs else [Reason.ALL_REGISTERED.value],
+            fanouts_pending=1,
         )
         Area.objects.bulk_create([Area(mobilization=mobilization, region=r, path=r.path) for r in areas])
         PostNeed.objects.bulk_create(
@@ -253,7 +281,10 @@ def _targets(mobilization: Mobilization, reason: str) -> list[Target]:
     areas = list(Area.objects.filter(mobilization=mobilization).select_related("region"))
     rows: Iterable[tuple[Any, ...]]
     if reason == Reason.POST:
-        paths = tuple(a.path for a in areas)
+        # a whole community: every holder of its posts (registered there, wherever the roster says it
+        # lives); some grids: holders living in them, or whose post serves them
+        communities = [a.region_id for a in areas if a.region.level == Level.COMMUNITY]
+        grid_paths = tuple(a.path for a in areas if a.region.level == Level.GRID)
         post_ids = list(PostNeed.objects.filter(mobilization=mobilization).values_list("post_id", flat=True))
         rows = (
             PostHolder.objects.filter(
@@ -262,7 +293,11 @@ def _targets(mobilization: Mobilization, reason: str) -> list[Target]:
                 # still registered in the post's community: a holder who moved away is not called for it
                 member__registered_community=F("post__community"),
             )
-            .filter(under("member__residence_path", paths) | under("post__grids__path", paths))
+            .filter(
+                Q(post__community_id__in=communities)
+                | under("member__residence_path", grid_paths)
+                | under("post__grids__path", grid_paths)
+            )
             .order_by("post_id", "id")
             .values_list("member_id", "member__user_id", "member__grid_id", "post_id")
         )
@@ -290,11 +325,20 @@ def mobilization_fanout(*, mobilization_id: int, reason: str) -> int:
     called now. Run by the task queue; safe to run again."""
     with transaction.atomic():
         mobilization = Mobilization.objects.select_for_update().filter(pk=mobilization_id).first()
-        if mobilization is None or mobilization.status != Status.ACTIVE:
+        if mobilization is None:
+            return 0
+        if mobilization.status != Status.ACTIVE:
+            _fanout_finished(mobilization)
             return 0
         stamp = timezone.now()
-        already = set(Call.objects.filter(mobilization=mobilization).values_list("member_id", flat=True))
-        new = [t for t in _targets(mobilization, reason) if t.member_id not in already]
+        already = dict(Call.objects.filter(mobilization=mobilization).values_list("member_id", "post_id"))
+        targets = _targets(mobilization, reason)
+        new = [t for t in targets if t.member_id not in already]
+        # a widening that ran before the post call: the holders it called are counted on their posts
+        for t in targets:
+            if t.post_id is not None and t.member_id in already and already[t.member_id] is None:
+                widened = Call.objects.filter(mobilization=mobilization, member_id=t.member_id)
+                widened.filter(post__isnull=True).update(post_id=t.post_id)
         Call.objects.bulk_create(
             [
                 Call(
@@ -321,8 +365,16 @@ def mobilization_fanout(*, mobilization_id: int, reason: str) -> int:
             body=body,
             url=mobilization_url(mobilization),
         )
-        Mobilization.objects.filter(pk=mobilization.pk).update(fanout_done_at=timezone.now())
+        _fanout_finished(mobilization)
     return len(new)
+
+
+def _fanout_finished(mobilization: Mobilization) -> None:
+    """One queued call-out less; the call is done when none is left (the row is locked by the caller)."""
+    pending = max(mobilization.fanouts_pending - 1, 0)
+    Mobilization.objects.filter(pk=mobilization.pk).update(
+        fanouts_pending=pending, fanout_done_at=timezone.now() if pending == 0 else None
+    )
 
 
 def mobilization_widen(
@@ -343,7 +395,9 @@ def mobilization_widen(
         widened = list(locked.widened)
         if to not in widened:
             widened.append(to)
-        Mobilization.objects.filter(pk=locked.pk).update(widened=widened, fanout_done_at=None)
+        Mobilization.objects.filter(pk=locked.pk).update(
+            widened=widened, fanouts_pending=F("fanouts_pending") + 1, fanout_done_at=None
+        )
         audit_record(
             action=Action.MOBILIZATION_WIDENED, actor=actor, target=locked, detail={"to": to}, request=request
         )
@@ -359,16 +413,27 @@ def mobilization_recall(
     member_ids: Iterable[int] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """再次呼叫 those who have not answered (all of them, or the members named). Returns how many."""
-    _require_commander(actor, mobilization)
+    """再次呼叫 those who have not answered: the members named, or all of them — but not those called (or
+    called again) in the last `RECALL_COOLDOWN`, so that a second click does not text thousands twice.
+    Commanders call anyone; a community secretary or grid worker on site calls its own members. Returns
+    how many were called."""
+    if not may_run_site(actor, mobilization):
+        raise Forbidden(_("只有应急指挥人员和区域内的社区、网格工作人员可以再次呼叫。"))
     _require_active(mobilization)
     now = now or timezone.now()
     silent = Call.objects.filter(mobilization=mobilization, answer=Answer.NONE)
+    within = site_scope(actor, mobilization)
+    if within is not None:
+        silent = silent.filter(within)
     if member_ids is not None:
         silent = silent.filter(member_id__in=list(member_ids))
+    else:
+        recent = now - RECALL_COOLDOWN
+        silent = silent.filter(called_at__lt=recent).exclude(recalled_at__gte=recent)
     with transaction.atomic():
-        user_ids = list(silent.values_list("member__user_id", flat=True))
-        silent.update(recalled_at=now, recalls=F("recalls") + 1)
+        rows = list(silent.values_list("pk", "member__user_id"))
+        Call.objects.filter(pk__in=[pk for pk, _u in rows]).update(recalled_at=now, recalls=F("recalls") + 1)
+        user_ids = [user_id for _pk, user_id in rows]
         notify_many(
             user_ids=user_ids,
             title=_("【再次呼叫】%(title)s") % {"title": mobilization.title},
@@ -453,26 +518,94 @@ def _check_code(mobilization: Mobilization, call: Call, code: str, now: datetime
     )
 
 
+def _walk_in_member(actor: Any, mobilization: Mobilization) -> Member | None:
+    """A registered member of a community of the area who was not called (and so may come anyway)."""
+    member_id = scope_for(actor).member_id
+    if member_id is None:
+        return None
+    areas = list(Area.objects.filter(mobilization=mobilization).select_related("region"))
+    communities = _communities_of([a.region for a in areas])
+    return (
+        Member.objects.filter(pk=member_id, registered_community_id__in=communities)
+        .select_related("user")
+        .first()
+    )
+
+
+def may_walk_in(user: Any, mobilization: Mobilization) -> bool:
+    """A registered member of the area who was not called may check in on site anyway."""
+    if not mobilization.is_active:
+        return False
+    member_id = scope_for(user).member_id
+    if Call.objects.filter(mobilization=mobilization, member_id=member_id or 0).exists():
+        return False
+    return _walk_in_member(user, mobilization) is not None
+
+
+def _check_walk_in_code(mobilization: Mobilization, member: Member, code: str, now: datetime) -> None:
+    """A walk-in has no call yet to count wrong codes on: they are counted in the cache (shared by all
+    servers when it is Redis), with the same limit and lock-out as everyone else's."""
+    key = f"mobilization-walk-in:{mobilization.pk}:{member.pk}"
+    tries = cache.get(key, 0)
+    if tries >= MAX_CODE_FAILURES:
+        raise Throttled(_("签到码输错次数过多，请 5 分钟后再试。"), code="too_many_attempts")
+    if code_accepted(mobilization.pk, mobilization.secret, code, now):
+        cache.delete(key)
+        return
+    cache.set(key, tries + 1, timeout=int(CODE_LOCKOUT.total_seconds()))
+    message = _("签到码不正确或已过期，请看现场屏幕上的最新签到码。")
+    raise Invalid(message, fields={"code": [message]})
+
+
 def call_checkin(*, actor: Any, mobilization: Mobilization, code: str, now: datetime | None = None) -> Shift:
     """到岗签到 with the code on site: the arrival is recorded and a shift opens (an answer of 到岗 is
-    implied). Checking in while on duty returns the open shift."""
+    implied). Checking in while on duty returns the open shift. A registered member of the area who was not
+    called may come anyway (自行到岗): a call is written for it with the check-in. Nobody is on duty in two
+    emergencies at once (the hours would count twice)."""
     now = now or timezone.now()
-    call = _own_call(actor, mobilization)
     _require_active(mobilization)
-    open_shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
-    if open_shift is not None:
-        return open_shift
-    _check_code(mobilization, call, code, now)
-    with transaction.atomic():
-        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
-        _require_active(locked)
+    member_id = scope_for(actor).member_id
+    call = Call.objects.filter(mobilization=mobilization, member_id=member_id or 0).first()
+    walk_in: Member | None = None
+    if call is None:
+        walk_in = _walk_in_member(actor, mobilization)
+        if walk_in is None:
+            raise Conflict(_("您不在这次应急动员的呼叫名单中。"), code="not_called")
+        _check_walk_in_code(mobilization, walk_in, code, now)
+    else:
         open_shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
         if open_shift is not None:
             return open_shift
+        _check_code(mobilization, call, code, now)
+    with transaction.atomic():
+        locked = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        _require_active(locked)
+        # one member's check-ins one at a time, wherever: the check below cannot be raced
+        Member.objects.select_for_update().filter(pk=member_id or 0).first()
+        if walk_in is not None:
+            call, _created = Call.objects.get_or_create(
+                mobilization=locked,
+                member=walk_in,
+                defaults={"grid_id": walk_in.grid_id, "reason": Reason.WALK_IN, "called_at": now},
+            )
+        assert call is not None
+        open_shift = Shift.objects.filter(call=call, ended_at__isnull=True).first()
+        if open_shift is not None:
+            return open_shift
+        elsewhere = (
+            Shift.objects.filter(call__member_id=call.member_id, ended_at__isnull=True)
+            .select_related("call__mobilization")
+            .first()
+        )
+        if elsewhere is not None:
+            raise Conflict(
+                _("您正在“%(title)s”值守，请先在那里签退。") % {"title": elsewhere.call.mobilization.title},
+                code="on_duty_elsewhere",
+            )
         shift = Shift.objects.create(call=call, started_at=now)
         Call.objects.filter(pk=call.pk, arrived_at__isnull=True).update(arrived_at=now)
         Call.objects.filter(pk=call.pk).exclude(answer=Answer.YES).update(
-            answer=Answer.YES, no_reason="", answered_at=now
+            answer=Answer.YES, eta=None, no_reason="", answered_at=now
         )
     return shift
 
@@ -483,39 +616,62 @@ def _hours(started_at: datetime, ended_at: datetime, step: Decimal) -> Decimal:
     return ((hours / step).to_integral_value(rounding=ROUND_FLOOR) * step).quantize(Decimal("0.01"))
 
 
+class _Settler:
+    """Closes shifts of one emergency, looking the district's rounding step and the communities up once
+    each (a stand-down may close hundreds)."""
+
+    def __init__(self, mobilization: Mobilization):
+        self.mobilization = mobilization
+        self.district = _district_code(mobilization)
+        self.steps: dict[Any, Decimal] = {}
+        self.communities: dict[int, Region] = {}
+
+    def step(self, day: Any) -> Decimal:
+        if day not in self.steps:
+            self.steps[day] = policy_in_force(self.district, on=day).hours_rounding
+        return self.steps[day]
+
+    def community(self, community_id: int) -> Region:
+        if community_id not in self.communities:
+            self.communities[community_id] = Region.objects.get(pk=community_id)
+        return self.communities[community_id]
+
+    def close(self, shift: Shift, *, ended_at: datetime, how: str) -> Shift:
+        """End an open shift and credit its hours (capped at `MAX_SHIFT`) to the ledger as verified
+        service, once."""
+        if ended_at - shift.started_at > MAX_SHIFT:
+            ended_at, how = shift.started_at + MAX_SHIFT, ShiftEnd.CAPPED
+        hours = _hours(shift.started_at, ended_at, self.step(timezone.localdate(shift.started_at)))
+        if not Shift.objects.filter(pk=shift.pk, ended_at__isnull=True).update(
+            ended_at=ended_at, ended_how=how, hours=hours
+        ):
+            shift.refresh_from_db()
+            return shift  # closed by a request that got here first
+        if hours > 0:
+            call = Call.objects.select_related("member", "grid").get(pk=shift.call_id)
+            community = self.community(
+                call.member.registered_community_id or _first_community_id(self.mobilization)
+            )
+            in_community = call.grid is not None and call.grid.parent_id == community.pk
+            record_write(
+                source=Source.EMERGENCY,
+                member=call.member,
+                unit=None,
+                community=community,
+                path=call.grid.path if call.grid is not None and in_community else community.path,
+                title=self.mobilization.title,
+                category=Category.EMERGENCY,
+                hours=hours,
+                served_at=shift.started_at,
+                verified_by=self.mobilization.created_by,
+                shift=shift,
+            )
+        shift.ended_at, shift.ended_how, shift.hours = ended_at, how, hours
+        return shift
+
+
 def _close_shift(mobilization: Mobilization, shift: Shift, *, ended_at: datetime, how: str) -> Shift:
-    """End an open shift and credit its hours (capped at `MAX_SHIFT`) to the ledger as verified service."""
-    if ended_at - shift.started_at > MAX_SHIFT:
-        ended_at, how = shift.started_at + MAX_SHIFT, ShiftEnd.CAPPED
-    call = Call.objects.select_related("member", "grid").get(pk=shift.call_id)
-    district = _district_code(mobilization)
-    step = policy_in_force(district, on=timezone.localdate(shift.started_at)).hours_rounding
-    hours = _hours(shift.started_at, ended_at, step)
-    if not Shift.objects.filter(pk=shift.pk, ended_at__isnull=True).update(
-        ended_at=ended_at, ended_how=how, hours=hours
-    ):
-        shift.refresh_from_db()
-        return shift  # closed by a request that got here first
-    if hours > 0:
-        community_id = call.member.registered_community_id or _first_community_id(mobilization)
-        community = Region.objects.get(pk=community_id)
-        record_write(
-            source=Source.EMERGENCY,
-            member=call.member,
-            unit=None,
-            community=community,
-            path=call.grid.path
-            if call.grid is not None and call.grid.parent_id == community.pk
-            else community.path,
-            title=mobilization.title,
-            category=Category.EMERGENCY,
-            hours=hours,
-            served_at=shift.started_at,
-            verified_by=mobilization.created_by,
-            shift=shift,
-        )
-    shift.refresh_from_db()
-    return shift
+    return _Settler(mobilization).close(shift, ended_at=ended_at, how=how)
 
 
 def _first_community_id(mobilization: Mobilization) -> int:
@@ -545,14 +701,23 @@ def call_checkout(*, actor: Any, mobilization: Mobilization, code: str, now: dat
 @dataclass(frozen=True)
 class StandDown:
     mobilization: Mobilization
+    #: open shifts closed and credited by the stand-down itself
     shifts_closed: int
+    #: open shifts left to the task queue (a stand-down with very many on duty)
+    shifts_pending: int = 0
+
+
+#: open shifts a stand-down closes itself; the rest are closed from the task queue, in batches
+SETTLE_INLINE = 100
+SETTLE_BATCH = 200
 
 
 def mobilization_stand_down(
     *, actor: Any, mobilization: Mobilization, request: Any = None, now: datetime | None = None
 ) -> StandDown:
-    """解除应急: no more answers or check-ins; every open shift ends now and its hours are credited; those who
-    came or said they would are told."""
+    """解除应急: no more answers or check-ins; every open shift ends now and its hours are credited (up to
+    `SETTLE_INLINE` at once, the rest from the task queue at the same end time); those who came or said
+    they would are told."""
     _require_commander(actor, mobilization)
     now = now or timezone.now()
     with transaction.atomic():
@@ -561,9 +726,19 @@ def mobilization_stand_down(
         Mobilization.objects.filter(pk=locked.pk).update(
             status=Status.STOOD_DOWN, stood_down_at=now, stood_down_by=actor
         )
-        open_shifts = list(Shift.objects.filter(call__mobilization=locked, ended_at__isnull=True))
-        for shift in open_shifts:
-            _close_shift(locked, shift, ended_at=now, how=ShiftEnd.STAND_DOWN)
+        open_shifts = Shift.objects.filter(call__mobilization=locked, ended_at__isnull=True)
+        total = open_shifts.count()
+        settler = _Settler(locked)
+        closed = [
+            settler.close(shift, ended_at=now, how=ShiftEnd.STAND_DOWN)
+            for shift in open_shifts.order_by("pk")[:SETTLE_INLINE]
+        ]
+        pending = total - len(closed)
+        if pending:
+            from .tasks import mobilization_settle_task
+
+            mobilization_id = locked.pk
+            transaction.on_commit(lambda: mobilization_settle_task.enqueue(mobilization_id))
         coming = Call.objects.filter(mobilization=locked).filter(
             Q(answer=Answer.YES) | Q(arrived_at__isnull=False)
         )
@@ -577,11 +752,33 @@ def mobilization_stand_down(
             action=Action.MOBILIZATION_STOOD_DOWN,
             actor=actor,
             target=locked,
-            detail={"shifts_closed": len(open_shifts)},
+            detail={"shifts_closed": len(closed), "shifts_pending": pending},
             request=request,
         )
     mobilization.refresh_from_db()
-    return StandDown(mobilization=mobilization, shifts_closed=len(open_shifts))
+    return StandDown(mobilization=mobilization, shifts_closed=len(closed), shifts_pending=pending)
+
+
+def mobilization_settle(*, mobilization_id: int) -> int:
+    """Close the shifts a stand-down left open, at the stand-down's time, a batch per transaction. Run by
+    the task queue; safe to run again. Returns how many it closed."""
+    mobilization = Mobilization.objects.filter(pk=mobilization_id, status=Status.STOOD_DOWN).first()
+    if mobilization is None or mobilization.stood_down_at is None:
+        return 0
+    settler = _Settler(mobilization)
+    closed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Shift.objects.filter(call__mobilization=mobilization, ended_at__isnull=True).order_by("pk")[
+                    :SETTLE_BATCH
+                ]
+            )
+            for shift in batch:
+                settler.close(shift, ended_at=mobilization.stood_down_at, how=ShiftEnd.STAND_DOWN)
+        closed += len(batch)
+        if len(batch) < SETTLE_BATCH:
+            return closed
 
 
 __all__ = [
@@ -594,6 +791,7 @@ __all__ = [
     "mobilization_activate",
     "mobilization_fanout",
     "mobilization_recall",
+    "mobilization_settle",
     "mobilization_stand_down",
     "mobilization_widen",
 ]

@@ -10,3 +10,10 @@ def mobilization_fanout_task(mobilization_id: int, reason: str) -> int:
     from .services import mobilization_fanout
 
     return mobilization_fanout(mobilization_id=mobilization_id, reason=reason)
+
+
+@task()
+def mobilization_settle_task(mobilization_id: int) -> int:
+    from .services import mobilization_settle
+
+    return mobilization_settle(mobilization_id=mobilization_id)

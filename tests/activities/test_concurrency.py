@@ -12,9 +12,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from baodao.activities.codes import MAX_CODE_FAILURES
 from baodao.activities.models import Activity, Signup, SignupStatus
 from baodao.activities.services import (
-    MAX_CODE_FAILURES,
     activity_cancel,
     activity_cancel_signup,
     activity_checkin,

@@ -69,7 +69,11 @@ def test_every_action_refuses_anonymous_callers(anon, mob, action):
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_every_action_hides_an_emergency_out_of_scope(c, mob, action):
     assert_refused(send(client_for(c.u("far_community_admin")), mob, action), 404, "not_found")
-    assert_refused(send(client_for(c.helper.user), mob, action), 404, "not_found")  # not called
+    # not called, registered elsewhere: nothing to see (registered here, it may check in anyway)
+    elsewhere = member_in(c, "外社区", community="C2", grid="C2G1")
+    assert_refused(send(client_for(elsewhere.user), mob, action), 404, "not_found")
+    if action != "checkin":
+        assert_refused(send(client_for(c.helper.user), mob, action), 404, "not_found")
     assert mob.status == "active" and not Shift.objects.exists()
 
 
@@ -213,8 +217,12 @@ def test_the_roll_call_adds_up_a_crafted_history(c, history):
         {"grid": "C1G1", "name": "网格C1G1", "called": 2, "yes": 2, "no": 0, "silent": 0, "arrived": 1},
         {"grid": "C1G2", "name": "网格C1G2", "called": 3, "yes": 0, "no": 1, "silent": 2, "arrived": 0},
     ]
-    # the grid worker of the area reads the same board; a called member does not
-    assert client_for(c.u("grid_worker")).get(url(mob, "rollcall")).json()["called"] == 5
+    # the grid worker of C1G1 reads the board of the members of its grid; a called member none at all
+    mine = client_for(c.u("grid_worker")).get(url(mob, "rollcall")).json()
+    assert (mine["called"], mine["yes"], mine["silent"], mine["arrived"]) == (2, 2, 0, 1)
+    assert [g["grid"] for g in mine["grids"]] == ["C1G1"]
+    rows = client_for(c.u("grid_worker")).get(url(mob, "calls")).json()["results"]
+    assert {row["member"]["id"] for row in rows} == {c.member.pk, history["sun"].pk}
     assert_refused(client_for(c.member.user).get(url(mob, "rollcall")), 403, "forbidden")
 
 
@@ -273,11 +281,14 @@ def test_widening_refuses_the_wrong_callers_input_and_state(c, mob):
 def test_the_command_post_calls_the_silent_again(c, history):
     mob = history["mob"]
     admin = client_for(c.admin)
+    assert admin.post(url(mob, "recall"), {}, format="json").json() == {"recalled": 0}  # all called just now
+    Call.objects.filter(mobilization=mob).update(called_at=timezone.now() - timedelta(minutes=10))
     r = admin.post(url(mob, "recall"), {"members": [history["zhou"].pk, c.member.pk]}, format="json")
     assert r.status_code == 200, r.content
     assert r.json() == {"recalled": 1}  # 李明 has answered
-    assert admin.post(url(mob, "recall"), {}, format="json").json() == {"recalled": 2}
-    assert Call.objects.get(member=history["zhou"]).recalls == 2
+    # all the silent: but 周 was called again a moment ago
+    assert admin.post(url(mob, "recall"), {}, format="json").json() == {"recalled": 1}
+    assert Call.objects.get(member=history["zhou"]).recalls == 1
     assert Call.objects.get(member=history["wu"]).recalls == 1
     r = admin.post(url(mob, "recall"), {"members": ["x"]}, format="json")
     assert_refused(r, 400, "invalid", "members")
@@ -306,7 +317,7 @@ def test_the_stand_down_closes_open_shifts_once(c, mob):
     admin = client_for(c.admin)
     r = admin.post(url(mob, "stand-down"))
     assert r.status_code == 200, r.content
-    assert r.json() == {"status": "stood_down", "shifts_closed": 1}
+    assert r.json() == {"status": "stood_down", "shifts_closed": 1, "shifts_pending": 0}
     assert ServiceRecord.objects.get(member=c.member, source=Source.EMERGENCY).hours == Decimal("1.00")
     detail = admin.get(url(mob)).json()
     assert (detail["status"], detail["calling"]) == ("stood_down", False)
@@ -334,3 +345,14 @@ def test_the_calls_list_and_the_roll_call_do_not_grow_with_the_calls(c):
     mobilization_fanout(mobilization_id=mob.pk, reason=Reason.ALL_REGISTERED)
     assert Call.objects.filter(mobilization=mob).count() == 8
     assert (queries(url(mob, "calls")), queries(url(mob, "rollcall"))) == few
+
+
+def test_a_registered_member_of_the_area_who_was_not_called_checks_in_anyway(c, mob):
+    walk_in = member_in(c, "路过", grid="C1G2")
+    client = client_for(walk_in.user)
+    assert_refused(client.get(url(mob)), 404, "not_found")
+    r = client.post(url(mob, "checkin"), {"code": code(mob)}, format="json")
+    assert r.status_code == 200, r.content
+    call = Call.objects.get(mobilization=mob, member=walk_in)
+    assert (call.reason, call.answer) == (Reason.WALK_IN, "yes")
+    assert client.get(url(mob)).json()["my_call"]["on_duty"] is True

@@ -9,7 +9,12 @@ from django.utils import timezone
 from baodao.lib.errors import Conflict, Forbidden
 from baodao.mobilizations.models import Call
 from baodao.mobilizations.selectors import calls_of, post_needs_of, rollcall, silent_calls
-from baodao.mobilizations.services import call_respond, mobilization_recall, mobilization_stand_down
+from baodao.mobilizations.services import (
+    RECALL_COOLDOWN,
+    call_respond,
+    mobilization_recall,
+    mobilization_stand_down,
+)
 from baodao.notify.models import Notice
 from tests.mobilizations.helpers import activate, check_in, check_out, emergency_post, hold, member_in, widen
 
@@ -81,7 +86,11 @@ def test_the_silent_and_the_lists(c, history):
 
 def test_calling_the_silent_again(c, history):
     mob = history["mob"]
-    assert mobilization_recall(actor=c.admin, mobilization=mob) == 1
+    # "all the silent" skips those called moments ago: a second click does not text everyone twice
+    assert mobilization_recall(actor=c.admin, mobilization=mob) == 0
+    later = timezone.now() + RECALL_COOLDOWN
+    assert mobilization_recall(actor=c.admin, mobilization=mob, now=later) == 1
+    assert mobilization_recall(actor=c.admin, mobilization=mob, now=later) == 0
     call = Call.objects.get(mobilization=mob, member=history["sun"])
     assert (call.recalls, call.recalled_at is not None) == (1, True)
     # naming members: only the silent among them
@@ -96,15 +105,18 @@ def test_calling_the_silent_again(c, history):
     }
     # once it answers, it is not silent any more
     call_respond(actor=history["sun"].user, mobilization=mob, answer="yes")
-    assert mobilization_recall(actor=c.admin, mobilization=mob) == 0
+    assert mobilization_recall(actor=c.admin, mobilization=mob, now=later + RECALL_COOLDOWN) == 0
     assert not silent_calls(mob).exists()
 
 
-def test_only_commanders_call_again_and_not_after_the_stand_down(c, history):
+def test_only_staff_of_the_area_call_again_and_not_after_the_stand_down(c, history):
     mob = history["mob"]
-    for who in ("grid_worker", "other_community_admin", "member"):
+    for who in ("other_community_admin", "member", "unit_admin"):
         with pytest.raises(Forbidden):
             mobilization_recall(actor=c.u(who), mobilization=mob)
+    # the grid worker of C1G1 calls its own silent members again, and only them: 孙丽 lives in C1G2
+    named = [history["sun"].pk]
+    assert mobilization_recall(actor=c.u("grid_worker"), mobilization=mob, member_ids=named) == 0
     mobilization_stand_down(actor=c.admin, mobilization=mob)
     with pytest.raises(Conflict) as e:
         mobilization_recall(actor=c.admin, mobilization=mob)

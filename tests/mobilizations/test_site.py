@@ -99,12 +99,51 @@ def test_five_wrong_codes_lock_the_member_out_for_five_minutes(c, mob):
     assert check_in(mob, c.member, after).started_at == after
 
 
-def test_only_a_member_called_checks_in(c, mob):
-    stranger = member_in(c, "路过")
+def test_a_member_not_registered_in_the_area_cannot_check_in(c, mob):
+    elsewhere = member_in(c, "外社区", community="C2", grid="C2G1")
     at = timezone.now()
+    for who in (elsewhere.user, c.u("resident")):
+        with pytest.raises(Conflict) as e:
+            call_checkin(actor=who, mobilization=mob, code=code_at(mob, at), now=at)
+        assert e.value.code == "not_called"
+    assert not Call.objects.filter(member=elsewhere).exists()
+
+
+def test_a_registered_member_of_the_area_who_was_not_called_may_come_anyway(c, mob):
+    walk_in = member_in(c, "路过")
+    at = timezone.now()
+    wrong = "000000" if code_at(mob, at) != "000000" else "111111"
+    with pytest.raises(Invalid):
+        call_checkin(actor=walk_in.user, mobilization=mob, code=wrong, now=at)
+    assert not Call.objects.filter(member=walk_in).exists()  # a wrong code writes nothing
+    shift = call_checkin(actor=walk_in.user, mobilization=mob, code=code_at(mob, at), now=at)
+    call = Call.objects.get(member=walk_in)
+    assert (call.reason, call.answer, call.arrived_at, shift.call_id) == ("walk_in", "yes", at, call.pk)
+    assert call_checkin(actor=walk_in.user, mobilization=mob, code=code_at(mob, at), now=at).pk == shift.pk
+
+
+def test_wrong_codes_of_a_walk_in_are_limited_too(c, mob):
+    walk_in = member_in(c, "路过")
+    at = timezone.now()
+    wrong = "000000" if code_at(mob, at) != "000000" else "111111"
+    for _ in range(MAX_CODE_FAILURES):
+        with pytest.raises(Invalid):
+            call_checkin(actor=walk_in.user, mobilization=mob, code=wrong, now=at)
+    with pytest.raises(Throttled):
+        call_checkin(actor=walk_in.user, mobilization=mob, code=code_at(mob, at), now=at)
+
+
+def test_nobody_is_on_duty_in_two_emergencies_at_once(c, mob):
+    from tests.mobilizations.helpers import activate
+
+    other = activate(c, posts=[], title="寒潮防冻", type="weather")
+    at = timezone.now() - timedelta(hours=2)
+    check_in(mob, c.member, at)
     with pytest.raises(Conflict) as e:
-        call_checkin(actor=stranger.user, mobilization=mob, code=code_at(mob, at), now=at)
-    assert e.value.code == "not_called"
+        check_in(other, c.member, at + timedelta(minutes=5))
+    assert e.value.code == "on_duty_elsewhere"
+    check_out(mob, c.member, at + timedelta(hours=1))
+    assert check_in(other, c.member, at + timedelta(hours=1, minutes=5)).call.mobilization_id == other.pk
 
 
 def test_checking_out_credits_the_hours_once(c, mob):

@@ -74,7 +74,10 @@ def test_open_shifts_are_closed_and_credited(c, mob):
     hours = dict(ServiceRecord.objects.values_list("member__user__name", "hours"))
     assert hours == {"李明": Decimal("3.00"), "赵强": Decimal("1.00")}
     assert not Shift.objects.filter(ended_at__isnull=True).exists()
-    assert AuditEvent.objects.get(action="mobilization_stood_down").detail == {"shifts_closed": 1}
+    assert AuditEvent.objects.get(action="mobilization_stood_down").detail == {
+        "shifts_closed": 1,
+        "shifts_pending": 0,
+    }
     assert third.pk  # not called, nothing to close
 
 
@@ -102,3 +105,30 @@ def test_those_who_came_or_said_they_would_are_told(c, mob):
     told = set(Notice.objects.filter(title="【应急解除】第二场").values_list("user", flat=True))
     assert told == {c.member.user_id, c.helper.user_id}
     assert Notice.objects.filter(title="【应急解除】第二场").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stand_down_with_very_many_on_duty_leaves_the_rest_to_the_queue(c, monkeypatch):
+    """Past `SETTLE_INLINE` open shifts the request closes that many and the worker the rest, at the same
+    end time, each credited once."""
+    from django.core.management import call_command
+
+    from baodao.mobilizations import services
+    from tests.mobilizations.helpers import activate
+
+    monkeypatch.setattr(services, "SETTLE_INLINE", 1)
+    monkeypatch.setattr(services, "SETTLE_BATCH", 1)
+    mob = activate(c, posts=[], title="寒潮防冻", type="weather")
+    third = member_in(c, "第三人")
+    services.mobilization_fanout(mobilization_id=mob.pk, reason="all_registered")
+    now = timezone.now()
+    for m in (c.member, c.helper, third):
+        check_in(mob, m, now - timedelta(hours=2))
+    result = mobilization_stand_down(actor=c.admin, mobilization=mob, now=now)
+    assert (result.shifts_closed, result.shifts_pending) == (1, 2)
+    assert Shift.objects.filter(ended_at__isnull=True).count() == 2
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert not Shift.objects.filter(ended_at__isnull=True).exists()
+    assert set(Shift.objects.values_list("ended_at", "ended_how")) == {(now, "stand_down")}
+    assert ServiceRecord.objects.filter(source="emergency").count() == 3
+    assert services.mobilization_settle(mobilization_id=mob.pk) == 0  # again: nothing left, nothing twice

@@ -203,6 +203,28 @@ def test_a_member_not_called_cannot_check_in(as_user, w):
     assert "不在这次应急动员的呼叫名单中" in r.text
 
 
+def test_a_registered_member_of_the_area_not_called_checks_in_anyway(as_user, w):
+    s = scene(w)
+    walk_in = member_in(s.c, "路过", grid="C1G2")
+    client = as_user(walk_in.user)
+    assert client.get(url(s)).status_code == 404  # not called: the emergency is not its to answer …
+    code = code_at(s.mobilization, timezone.now())
+    page = client.get(url(s, "checkin/") + f"?code={code}")  # … but the QR code on site lets it in
+    assert page.status_code == 200 and "可以自行到岗" in page.text and f'value="{code}"' in page.text
+    r = client.post(url(s, "checkin/"), {"code": code})
+    assert r.status_code == 302
+    call = Call.objects.get(mobilization=s.mobilization, member=walk_in)
+    assert (call.reason, call.answer, call.arrived_at is not None) == ("walk_in", "yes", True)
+    assert client.get(url(s)).status_code == 200  # now it is on the list, and on duty
+
+
+def test_the_checkout_form_on_the_qr_page_has_the_code_filled_in(as_user, w):
+    s = scene(w)
+    check_in(s.mobilization, s.c.member)
+    r = as_user(s.c.member.user).get(url(s, "checkin/") + "?code=654321")
+    assert r.status_code == 200 and "签退下岗" in r.text and 'value="654321"' in r.text
+
+
 # ---- the banner --------------------------------------------------------------------------------------
 
 

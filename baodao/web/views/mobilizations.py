@@ -29,6 +29,7 @@ from baodao.mobilizations.models import Answer, Call, Mobilization, Shift, Statu
 from baodao.mobilizations.selectors import (
     areas_of,
     call_of,
+    mobilization_get_for_checkin,
     mobilization_get_for_user,
     open_shift_of,
     post_needs_of,
@@ -168,11 +169,15 @@ def _code_initial(code: str) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def mobilization_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the page the QR code on site opens — the 签到 form with the code filled in (or, on duty, the
-    签退 form asking for the code now). POST: 签到上岗."""
-    mobilization = mobilization_get_for_user(request.user, pk)
+    签退 form, the code filled in too). POST: 签到上岗. A registered member of the area who was not called
+    may check in too (自行到岗)."""
+    mobilization = mobilization_get_for_checkin(request.user, pk)
     status = 200
+    checkout_form: SiteCodeForm | None = None
     if request.method == "GET":
-        form = SiteCodeForm(initial=_code_initial(request.GET.get("code", "").strip()), auto_id="checkin-%s")
+        initial = _code_initial(request.GET.get("code", "").strip())
+        form = SiteCodeForm(initial=initial, auto_id="checkin-%s")
+        checkout_form = SiteCodeForm(initial=initial, auto_id="checkout-%s")
     else:
         form = SiteCodeForm(request.POST, auto_id="checkin-%s")
         status = 400
@@ -199,8 +204,10 @@ def mobilization_checkin(request: HttpRequest, pk: int) -> HttpResponse:
                         % {"time": _local_time(shift.started_at)},
                     )
                 return redirect("web:mobilization_detail", mobilization.pk)
-    ctx = _detail_context(request, mobilization)
-    ctx["checkin_form"] = form if ctx["shift"] is None and ctx["call"] is not None and ctx["active"] else None
+    ctx = _detail_context(request, mobilization, checkout_form=checkout_form)
+    ctx["walk_in"] = ctx["call"] is None and services.may_walk_in(request.user, mobilization)
+    may_check_in = ctx["call"] is not None or ctx["walk_in"]
+    ctx["checkin_form"] = form if ctx["shift"] is None and may_check_in and ctx["active"] else None
     _refusal_unless_shown(ctx, "checkin_form", form)
     return render(request, "web/mobilization_checkin.html", ctx, status=status)
 

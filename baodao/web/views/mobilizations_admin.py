@@ -26,7 +26,7 @@ from baodao.activities.qr import qr_svg
 from baodao.lib.errors import DomainError, Forbidden
 from baodao.lib.urls import public_url
 from baodao.mobilizations import services
-from baodao.mobilizations.models import Answer, Mobilization, Reason, Status
+from baodao.mobilizations.models import Answer, Call, Mobilization, Reason, Status
 from baodao.mobilizations.selectors import (
     areas_of,
     calls_of,
@@ -90,19 +90,33 @@ def mobilization_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("只有社区、街道、区县的管理员和网格员可以查看应急动员。"))
     mobilizations = (
         mobilizations_visible_to(request.user)
-        .annotate(
-            called=Count("calls"),
-            coming=Count("calls", filter=Q(calls__answer=Answer.YES)),
-            arrived=Count("calls", filter=Q(calls__arrived_at__isnull=False)),
-        )
         .prefetch_related("areas__region")
         .order_by(ACTIVE_FIRST, "-created_at", "-id")
     )
+    page = paginate(request, mobilizations, LIST_PER_PAGE)
+    # the figures of the page's emergencies only: counting every call of every emergency in scope first
+    # would grow with the district's history
+    shown = list(page.object_list)
+    figures: dict[int, dict[str, Any]] = {
+        row["mobilization_id"]: dict(row)
+        for row in Call.objects.filter(mobilization__in=[m.pk for m in shown])
+        .values("mobilization_id")
+        .annotate(
+            called=Count("id"),
+            coming=Count("id", filter=Q(answer=Answer.YES)),
+            arrived=Count("id", filter=Q(arrived_at__isnull=False)),
+        )
+        .order_by()
+    }
+    for m in shown:
+        row: dict[str, Any] = figures.get(m.pk, {})
+        m.called, m.coming, m.arrived = row.get("called", 0), row.get("coming", 0), row.get("arrived", 0)
+    page.object_list = shown
     return render(
         request,
         "web/mobilization_list.html",
         {
-            "page": paginate(request, mobilizations, LIST_PER_PAGE),
+            "page": page,
             "can_create": bool(scope.paths(*services.COMMAND_ROLES)),
             "community": _single_community(request),
             "tab": "emergencies",
@@ -185,15 +199,18 @@ def mobilization_new(request: HttpRequest) -> HttpResponse:
 
 
 def _board_context(request: HttpRequest, mobilization: Mobilization) -> dict[str, Any]:
-    roll = rollcall(mobilization)
-    no_calls = calls_of(mobilization, answer=Answer.NO).order_by("-answered_at", "-id")
+    # a commander sees everyone; a community secretary or grid worker on site, the members it looks after
+    within = services.site_scope(request.user, mobilization)
+    roll = rollcall(mobilization, within=within)
+    no_calls = calls_of(mobilization, answer=Answer.NO, within=within).order_by("-answered_at", "-id")
     areas = list(areas_of(mobilization))
     return {
         "mobilization": mobilization,
         "roll": roll,
         #: each post with its shortfall: how many more the headcount needs than said 到岗
         "post_lines": [(p, max((p.needed or 0) - p.yes, 0)) for p in roll.posts],
-        "silent_page": paginate(request, silent_calls(mobilization), SILENT_PER_PAGE),
+        "silent_page": paginate(request, silent_calls(mobilization, within=within), SILENT_PER_PAGE),
+        "partial_view": within is not None,
         "no_calls": list(no_calls[:NO_SHOWN]),
         "no_more": max(roll.totals.no - NO_SHOWN, 0),
         "calling": mobilization.is_active and mobilization.fanout_done_at is None,
@@ -299,7 +316,9 @@ def mobilization_recall(request: HttpRequest, pk: int) -> HttpResponse:
         if count:
             messages.success(request, _("已再次呼叫 %(n)d 人。") % {"n": count})
         else:
-            messages.info(request, _("没有需要再次呼叫的党员：都已响应。"))
+            messages.info(
+                request, _("没有需要再次呼叫的党员：都已响应，或在 3 分钟内刚刚呼叫过（避免重复打扰）。")
+            )
     return redirect("web:mobilization_board", mobilization.pk)
 
 
@@ -320,4 +339,9 @@ def mobilization_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("应急已解除。%(n)d 个在岗班次已结算，值守时长记入服务台账。") % {"n": done.shifts_closed},
         )
+        if done.shifts_pending:
+            messages.info(
+                request,
+                _("另有 %(n)d 个在岗班次正在后台按解除时间结算。") % {"n": done.shifts_pending},
+            )
     return redirect("web:mobilization_board", mobilization.pk)

@@ -19,9 +19,11 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+# Front-end assets (ECharts) come from the npm registry with the npm client, checked against pinned checksums.
+$(STAMP): pyproject.toml scripts/fetch_assets.py | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) scripts/fetch_assets.py
 	touch $@
 
 install: $(STAMP)

@@ -7,6 +7,7 @@ from baodao.accounts import api as accounts
 from baodao.activation import api as activation
 from baodao.activities import api as activities
 from baodao.certificates import api as certificates
+from baodao.circulars import api as circulars
 from baodao.exports import api as exports
 from baodao.jobs import api as jobs
 from baodao.ledger import api as ledger
@@ -17,6 +18,7 @@ from baodao.mobilizations import api as mobilizations
 from baodao.needs import api as needs
 from baodao.notify import api as notify
 from baodao.org import api as org
+from baodao.policy import api as policy
 from baodao.posts import api as posts
 from baodao.registration import api as registration
 from baodao.roster import api as roster
@@ -206,6 +208,13 @@ v1 = [
         mobilizations.MobilizationStandDownView.as_view(),
         name="mobilization-stand-down",
     ),
+    # policy per district
+    path("policy", policy.PolicyView.as_view(), name="policy"),
+    # 通报 (circulars)
+    path("circulars", circulars.CircularListView.as_view(), name="circulars"),
+    path("circulars/published", circulars.PublishedCircularListView.as_view(), name="circulars-published"),
+    path("circulars/<int:pk>", circulars.CircularDetailView.as_view(), name="circular"),
+    path("circulars/<int:pk>/pdf", circulars.CircularPdfView.as_view(), name="circular-pdf"),
 ]
 
 urlpatterns = [

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "baodao.jobs",
     "baodao.roster",
     "baodao.exports",
+    "baodao.circulars",
     "baodao.web",
 ]
 

@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     MOBILIZATION_ACTIVATED = "mobilization_activated", _("启动应急动员")
     MOBILIZATION_WIDENED = "mobilization_widened", _("扩大应急动员范围")
     MOBILIZATION_STOOD_DOWN = "mobilization_stood_down", _("解除应急动员")
+    CIRCULAR_PUBLISHED = "circular_published", _("发布通报")
 
 
 class AuditEvent(models.Model):

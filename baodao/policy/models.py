@@ -10,6 +10,30 @@ DEFAULT_COVERAGE_THRESHOLD = Decimal("0.900")
 DEFAULT_NEED_RESPOND_HOURS = 24
 DEFAULT_NEED_RESOLVE_DAYS = 7
 DEFAULT_CLAIM_LAPSE_DAYS = 3
+DEFAULT_REGISTRATION_DEADLINE_DAYS = 30
+DEFAULT_RECONFIRM_MONTHS = 12
+#: appraisal: score cut-offs on a 0–100 scale (a score at or above a cut-off earns that grade; below the
+#: lowest: the last grade), the largest share of 优秀, and the weights of the five-way evaluation (五评)
+DEFAULT_GRADE_CUTOFFS = (90, 70, 60)
+DEFAULT_EXCELLENT_SHARE_MAX = Decimal("0.333")
+DEFAULT_WEIGHTS = {"self": 10, "unit": 20, "residents": 30, "community": 30, "organisation": 10}
+GRADE_NAME_MAX = 10
+
+
+def default_grade_excellent_name() -> str:
+    return gettext("优秀")
+
+
+def default_grade_good_name() -> str:
+    return gettext("合格")
+
+
+def default_grade_basic_name() -> str:
+    return gettext("基本合格")
+
+
+def default_grade_poor_name() -> str:
+    return gettext("不合格")
 
 
 class Period(models.TextChoices):
@@ -100,6 +124,60 @@ class Policy(models.Model):
     #: 按需设岗: every registered member must hold at least one confirmed post (the community sees who
     #: holds none)
     posts_required = models.BooleanField(_("报到党员须至少认领一个岗位"), default=False)
+    # 报到: a member on a unit's roster registers within so many days; a registration is re-confirmed after
+    # so many months
+    registration_deadline_days = models.PositiveIntegerField(
+        _("报到期限（天）"),
+        default=DEFAULT_REGISTRATION_DEADLINE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    reconfirm_months = models.PositiveIntegerField(
+        _("报到复核周期（月）"),
+        default=DEFAULT_RECONFIRM_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    # appraisal grades (评价等次): the district may rename the four grades; a score (0–100) at or above a
+    # cut-off earns the grade; at most `excellent_share_max` of those appraised may be rated the first grade
+    grade_excellent_name = models.CharField(
+        _("第一等次名称"), max_length=GRADE_NAME_MAX, default=default_grade_excellent_name
+    )
+    grade_good_name = models.CharField(
+        _("第二等次名称"), max_length=GRADE_NAME_MAX, default=default_grade_good_name
+    )
+    grade_basic_name = models.CharField(
+        _("第三等次名称"), max_length=GRADE_NAME_MAX, default=default_grade_basic_name
+    )
+    grade_poor_name = models.CharField(
+        _("第四等次名称"), max_length=GRADE_NAME_MAX, default=default_grade_poor_name
+    )
+    grade_excellent_min = models.PositiveSmallIntegerField(
+        _("第一等次最低分"), default=DEFAULT_GRADE_CUTOFFS[0], validators=[MaxValueValidator(100)]
+    )
+    grade_good_min = models.PositiveSmallIntegerField(
+        _("第二等次最低分"), default=DEFAULT_GRADE_CUTOFFS[1], validators=[MaxValueValidator(100)]
+    )
+    grade_basic_min = models.PositiveSmallIntegerField(
+        _("第三等次最低分"), default=DEFAULT_GRADE_CUTOFFS[2], validators=[MaxValueValidator(100)]
+    )
+    excellent_share_max = models.DecimalField(
+        _("第一等次比例上限"),
+        max_digits=4,
+        decimal_places=3,
+        default=DEFAULT_EXCELLENT_SHARE_MAX,
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(1))],
+    )
+    # 五评: the weights (percent, summing to 100) by which the five evaluations make up the score
+    weight_self = models.PositiveSmallIntegerField(_("党员自评权重"), default=DEFAULT_WEIGHTS["self"])
+    weight_unit = models.PositiveSmallIntegerField(_("单位评价权重"), default=DEFAULT_WEIGHTS["unit"])
+    weight_residents = models.PositiveSmallIntegerField(
+        _("群众评价权重"), default=DEFAULT_WEIGHTS["residents"]
+    )
+    weight_community = models.PositiveSmallIntegerField(
+        _("社区评价权重"), default=DEFAULT_WEIGHTS["community"]
+    )
+    weight_organisation = models.PositiveSmallIntegerField(
+        _("组织评价权重"), default=DEFAULT_WEIGHTS["organisation"]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,7 +186,51 @@ class Policy(models.Model):
         ordering = ["district", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["district", "effective_from"], name="policy_one_per_start_date"),
+            models.CheckConstraint(
+                condition=models.Q(grade_excellent_min__lte=100)
+                & models.Q(grade_excellent_min__gt=models.F("grade_good_min"))
+                & models.Q(grade_good_min__gt=models.F("grade_basic_min")),
+                name="policy_grade_cutoffs_decreasing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(excellent_share_max__gt=0, excellent_share_max__lte=1),
+                name="policy_excellent_share_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    weight_self=100
+                    - models.F("weight_unit")
+                    - models.F("weight_residents")
+                    - models.F("weight_community")
+                    - models.F("weight_organisation")
+                ),
+                name="policy_weights_sum_to_100",
+            ),
         ]
 
     def __str__(self) -> str:
         return gettext("%(district)s 自 %(date)s") % {"district": self.district, "date": self.effective_from}
+
+    @property
+    def is_default(self) -> bool:
+        """The national defaults: no row of the district's own is in force."""
+        return self.pk is None
+
+    def grades(self) -> list[tuple[str, int]]:
+        """The four grades, best first, each with the lowest score that earns it (0 for the last)."""
+        return [
+            (self.grade_excellent_name, self.grade_excellent_min),
+            (self.grade_good_name, self.grade_good_min),
+            (self.grade_basic_name, self.grade_basic_min),
+            (self.grade_poor_name, 0),
+        ]
+
+    def weights(self) -> dict[str, int]:
+        """The weights (percent) of the five-way evaluation, by evaluator."""
+        return {
+            "self": self.weight_self,
+            "unit": self.weight_unit,
+            "residents": self.weight_residents,
+            "community": self.weight_community,
+            "organisation": self.weight_organisation,
+        }

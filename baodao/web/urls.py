@@ -5,6 +5,7 @@ from .views import (
     activities,
     activities_admin,
     auth,
+    circulars,
     community,
     coverage,
     exports,
@@ -14,6 +15,7 @@ from .views import (
     mobilizations_admin,
     needs,
     needs_admin,
+    policy,
     posts,
     posts_admin,
     public,
@@ -201,4 +203,10 @@ urlpatterns = [
         mobilizations_admin.mobilization_stand_down,
         name="mobilization_stand_down",
     ),
+    # 通报 (views/circulars.py)
+    path("circulars/", circulars.circular_list, name="circulars"),
+    path("circulars/<int:pk>/", circulars.circular_detail, name="circular_detail"),
+    path("circulars/<int:pk>/pdf/", circulars.circular_pdf, name="circular_pdf"),
+    # policy per district (views/policy.py)
+    path("district/<str:code>/policy/", policy.district_policy, name="district_policy"),
 ]

@@ -19,11 +19,16 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Front-end assets (ECharts) come from the npm registry with the npm client, checked against pinned checksums.
-$(STAMP): pyproject.toml scripts/fetch_assets.py | $(PY)
+# Front-end assets (ECharts) come from the npm registry with the npm client, checked against pinned checksums;
+# fetched again whenever the file is missing (every target that needs the venv needs them too).
+VENDOR := baodao/web/static/vendor/echarts/echarts.min.js
+$(VENDOR): scripts/fetch_assets.py | $(PY)
+	$(PY) scripts/fetch_assets.py
+	touch $@
+
+$(STAMP): pyproject.toml | $(PY) $(VENDOR)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) scripts/fetch_assets.py
 	touch $@
 
 install: $(STAMP)

@@ -72,7 +72,9 @@ def npm_pack(npm: str, spec: str, into: Path) -> Path:
     try:
         # A fixed argument list (the npm found on PATH and a pinned name@version), no shell.
         result = subprocess.run(  # noqa: S603
-            [npm, "pack", spec, "--silent"],
+            # the destination named (a user's npmrc may set another), and npm's cache used when it has the
+            # package (a re-run offline)
+            [npm, "pack", spec, "--silent", "--prefer-offline", "--pack-destination", str(into)],
             cwd=into,
             capture_output=True,
             text=True,
@@ -115,6 +117,8 @@ def extract(tarball: Path, dest: Path) -> None:
                 raise FetchError(f"{member_name} 的校验和不符：应为 {digest}，实为 {sha256(content)}。")
             kept[name] = content
     dest.mkdir(parents=True, exist_ok=True)
+    for leftover in dest.glob(".*.part"):  # an interrupted earlier run
+        leftover.unlink()
     for name, content in kept.items():
         partial = dest / f".{name}.part"
         partial.write_bytes(content)

@@ -34,6 +34,18 @@ _COLUMNS = (
 )
 
 
+#: unit names up to this many characters fit their column; a longer one is cut, and its code added so that
+#: two long names with the same beginning stay apart
+NAME_FITS = 20
+
+
+def _fitted_name(name: str, code: str) -> str:
+    if len(name) <= NAME_FITS:
+        return name
+    keep = max(NAME_FITS - len(code) - 3, 6)
+    return f"{name[:keep]}…（{code}）"
+
+
 def _percent(value: float | None) -> str:
     if value is None:
         return "—"
@@ -101,7 +113,7 @@ def circular_pdf(circular: Circular, rows: Iterable[CircularRow]) -> bytes:
         pdf.setFont(FONT, 10)
         cells = (
             str(row.rank) if row.rank is not None else "—",
-            row.name[:20],
+            _fitted_name(row.name, row.code),
             str(row.members),
             str(row.registered),
             _percent(row.coverage),

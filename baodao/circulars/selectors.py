@@ -5,14 +5,17 @@ are all its units, including those attached to its streets; a street's are its o
 
 - coverage (报到率) = members of the unit registered at the period's end ÷ members on the unit's roster. A
   member counts as registered when one of its registrations was confirmed before the period ended and had not
-  ended by then. The roster keeps no history: it is today's roster (`on_roster`), for past periods too.
+  ended by then. The roster keeps no history: it is today's roster (`on_roster`) less the members added to it
+  after the period ended (they could not have registered in it).
 - completion (服务完成率) = of those registered members, the share who met the district's minimum of service
   in the period, under the policy in force on the period's last day. Services are standing rows of the ledger
   (neither a reversal nor reversed) served in the period; hours are the period's rows summed, reversals
   included (as in `baodao.ledger.summary`). The rule, by period:
   * a quarter: at least `min_services` services in the quarter when the district counts services per quarter;
-    when it counts them per year, at least ceil(`min_services` / 4) in the quarter. The yearly hours minimum
-    is not applied to a quarter.
+    when it counts them per year, the year so far: from the first of January to the quarter's end at least
+    ceil(`min_services` × quarters gone / 4) (a member who did its two a year in February has met the rule in
+    every later quarter). The yearly hours minimum is judged the same way, pro rata: by the end of the third
+    quarter, three quarters of it since the first of January.
   * a year: at least `min_services` services in the year when the district counts per year, or in each of the
     year's four quarters when it counts per quarter; and, when the district sets one, at least
     `min_hours_per_year` hours in the year.
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -39,6 +43,7 @@ from django.utils.translation import gettext as _
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for, under
 from baodao.ledger.models import ServiceRecord
+from baodao.lib.numbers import hours_text
 from baodao.lib.periods import Period
 from baodao.members.models import Member
 from baodao.org.models import Region, Unit
@@ -57,13 +62,20 @@ HALF_HUNDREDTH = Decimal("0.005")
 
 @dataclass(frozen=True)
 class Minimum:
-    """The minimum of service a registered member owes in one period, as the circular applies it."""
+    """The minimum of service a registered member owes by the end of one period, as the circular applies it.
 
-    #: services needed in the period, or in each of its quarters when `each_quarter`
+    Services are counted from `services_since` (the period's start, or the first of January for a quarter
+    under a yearly rule: year to date) — or in each quarter of a year when `each_quarter`; hours from
+    `hours_since` (always the first of January: the yearly hours minimum, pro rata by the quarters gone for a
+    quarter)."""
+
     services: int
     each_quarter: bool
-    #: hours needed in the period (a year only); None: no hours minimum
-    hours: int | None
+    services_since: datetime
+    hours: Decimal | None
+    hours_since: datetime
+    #: a quarter judged on the year so far
+    year_to_date: bool = False
 
     @property
     def trivial(self) -> bool:
@@ -72,21 +84,49 @@ class Minimum:
     def describe(self) -> str:
         parts = []
         if self.services:
-            text = _("每季度至少 %(n)d 次服务") if self.each_quarter else _("期内至少 %(n)d 次服务")
+            if self.each_quarter:
+                text = _("每季度至少 %(n)d 次服务")
+            elif self.year_to_date:
+                text = _("年初至本季度末累计至少 %(n)d 次服务")
+            else:
+                text = _("期内至少 %(n)d 次服务")
             parts.append(text % {"n": self.services})
         if self.hours:
-            parts.append(_("全年服务不少于 %(hours)d 小时") % {"hours": self.hours})
+            parts.append(_("年初至期末累计服务不少于 %(hours)s 小时") % {"hours": hours_text(self.hours)})
         return _("，").join(parts) if parts else _("无最低服务要求")
 
 
 def minimum_for(policy: Policy, period: Period) -> Minimum:
     """The policy's minimum applied to a quarter or a year (see the module's docstring)."""
     yearly_services = policy.min_services_period == PolicyPeriod.YEAR
+    year_start = Period(year=period.year).starts_at
     if period.quarter is not None:
-        services = math.ceil(policy.min_services / 4) if yearly_services else policy.min_services
-        return Minimum(services=services, each_quarter=False, hours=None)
+        share = Decimal(period.quarter) / 4
+        hours = None
+        if policy.min_hours_per_year:
+            hours = (Decimal(policy.min_hours_per_year) * share).quantize(Decimal("0.01"))
+        if yearly_services:
+            return Minimum(
+                services=math.ceil(policy.min_services * period.quarter / 4),
+                each_quarter=False,
+                services_since=year_start,
+                hours=hours,
+                hours_since=year_start,
+                year_to_date=True,
+            )
+        return Minimum(
+            services=policy.min_services,
+            each_quarter=False,
+            services_since=period.starts_at,
+            hours=hours,
+            hours_since=year_start,
+        )
     return Minimum(
-        services=policy.min_services, each_quarter=not yearly_services, hours=policy.min_hours_per_year
+        services=policy.min_services,
+        each_quarter=not yearly_services,
+        services_since=year_start,
+        hours=Decimal(policy.min_hours_per_year) if policy.min_hours_per_year else None,
+        hours_since=year_start,
     )
 
 
@@ -136,24 +176,27 @@ def _completed_members(members: QuerySet[Member], period: Period, minimum: Minim
     if minimum.trivial:
         return members
     standing = Q(reverses__isnull=True, reversed_by__isnull=True)
+    since = min(minimum.services_since, minimum.hours_since)
     rows = ServiceRecord.objects.filter(
-        member__in=members.values("pk"), served_at__gte=period.starts_at, served_at__lt=period.ends_at
+        member__in=members.values("pk"), served_at__gte=since, served_at__lt=period.ends_at
     ).values("member")
     having = Q()
     if minimum.services:
-        spans = period.quarters() if minimum.each_quarter else [period]
+        spans = (
+            [(q.starts_at, q.ends_at) for q in period.quarters()]
+            if minimum.each_quarter
+            else [(minimum.services_since, period.ends_at)]
+        )
         counts = {
-            f"services_{i}": Count(
-                "id", filter=standing & Q(served_at__gte=span.starts_at, served_at__lt=span.ends_at)
-            )
-            for i, span in enumerate(spans)
+            f"services_{i}": Count("id", filter=standing & Q(served_at__gte=start, served_at__lt=end))
+            for i, (start, end) in enumerate(spans)
         }
         rows = rows.annotate(**counts)
         for name in counts:
             having &= Q(**{f"{name}__gte": minimum.services})
     if minimum.hours:
-        rows = rows.annotate(hours=Sum("hours"))
-        having &= Q(hours__gt=Decimal(minimum.hours) - HALF_HUNDREDTH)
+        rows = rows.annotate(hours=Sum("hours", filter=Q(served_at__gte=minimum.hours_since)))
+        having &= Q(hours__gt=minimum.hours - HALF_HUNDREDTH)
     return members.filter(pk__in=rows.filter(having).values("member"))
 
 
@@ -186,7 +229,7 @@ def circular_ranking(region: Region, period: Period) -> Ranking:
     policy = policy_in_force(region.district_code, on=period.end)
     minimum = minimum_for(policy, period)
     units = Unit.objects.filter(region__path__startswith=region.path)
-    on_roster = Member.objects.filter(unit__in=units, on_roster=True)
+    on_roster = Member.objects.filter(unit__in=units, on_roster=True, created_at__lt=period.ends_at)
     registered = on_roster.filter(pk__in=registered_at_end(period).values("member"))
     counts = {
         unit: (members, n_registered)

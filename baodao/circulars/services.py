@@ -32,6 +32,11 @@ def circular_publish(*, actor: Any, region: Region, period: Period, request: Any
         region, Role.DISTRICT_ADMIN, Role.STREET_ADMIN
     ):
         raise Forbidden(_("只有区或街道的管理员可以发布本区域的通报。"))
+    if period.ends_at > timezone.now():
+        raise Conflict(
+            _("%(period)s 还没有结束，只能预览；期满后才能发布通报。") % {"period": period.label},
+            code="period_not_ended",
+        )
     if Circular.objects.filter(region=region, period=period.code).exists():
         raise _already_published()
     ranking = circular_ranking(region, period)

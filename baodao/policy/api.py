@@ -132,6 +132,15 @@ def _policy_out(request: Request, district: Region) -> Any:
     return PolicyOut(policy, context={"request": request, "district": district}).data
 
 
+class PolicySavedOut(PolicyOut):
+    """The policy in force today, and the version just saved (`saved`)."""
+
+    saved = PolicyValuesOut(read_only=True, help_text=_("刚保存的版本"))
+
+    class Meta(PolicyOut.Meta):
+        fields = [*PolicyOut.Meta.fields, "saved"]
+
+
 class PolicyView(APIView):
     @extend_schema(parameters=[_DISTRICT], responses={200: PolicyOut, **error_responses(400, 401, 404)})
     def get(self, request: Request) -> Response:
@@ -141,14 +150,15 @@ class PolicyView(APIView):
     @extend_schema(
         parameters=[_DISTRICT],
         request=PolicyIn,
-        responses={200: PolicyOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: PolicySavedOut, **error_responses(400, 401, 403, 404, 409)},
         description=_(
             "区委组织部管理员设置本区政策的新版本，自生效日期起执行；未提交的字段沿用该日期执行的政策。"
-            "同一未来日期再次设置会替换该版本；已生效的版本不能修改。"
+            "同一未来日期再次设置会替换该版本；已生效的版本不能修改；与当天执行的政策相同的新版本不予保存（400）。"
+            "改动会带入此后已计划、仍沿用旧值的版本。回答为今天执行的政策，`saved` 为刚保存的版本。"
         ),
     )
     def put(self, request: Request) -> Response:
         district = policy_district_for_user(request.user, request.query_params.get("district"))
         data = validated(PolicyIn, request.data)
-        policy_set(actor=request.user, district=district, **data)
-        return Response(_policy_out(request, district))
+        saved = policy_set(actor=request.user, district=district, request=request._request, **data)
+        return Response({**_policy_out(request, district), "saved": PolicyValuesOut(saved).data})

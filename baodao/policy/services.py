@@ -234,9 +234,13 @@ def may_set_policy(user: Any, district: Region) -> bool:
     return scope_for(user).covers_region(district, Role.DISTRICT_ADMIN)
 
 
-def policy_set(*, actor: Any, district: Region, effective_from: Any, **values: Any) -> Policy:
+def policy_set(
+    *, actor: Any, district: Region, effective_from: Any, request: Any = None, **values: Any
+) -> Policy:
     """A new version of the district's policy from `effective_from` (today or later); setting an upcoming
-    date again replaces that version. Only the district's admin may; every change is audited."""
+    date again replaces that version. A change is carried into the versions planned after it that had the
+    value it replaces (they inherited it), so an earlier change is never undone by a later plan. Only the
+    district's admin may; a new version that changes nothing is refused; every change is audited."""
     if district.level != Level.DISTRICT:
         message = _("政策按区设置。")
         raise Invalid(message, fields={"district": [message]})
@@ -260,7 +264,11 @@ def policy_set(*, actor: Any, district: Region, effective_from: Any, **values: A
         }
         if existing is not None and not changes:
             return existing
+        if not changes:
+            message = _("与 %(date)s 当天执行的政策相同，没有可保存的修改。") % {"date": start.isoformat()}
+            raise Invalid(message, fields={"effective_from": [message]})
         policy = _saved(existing, district=district, start=start, values=merged)
+        carried = _carry_into_later_versions(district, start, changes)
         audit_record(
             action=Action.POLICY_CHANGED,
             actor=actor,
@@ -270,9 +278,29 @@ def policy_set(*, actor: Any, district: Region, effective_from: Any, **values: A
                 "effective_from": start.isoformat(),
                 "replaced": existing is not None,
                 "changes": changes,
+                "carried_to": carried,
             },
+            request=request,
         )
     return policy
+
+
+def _carry_into_later_versions(district: Region, start: date, changes: dict[str, list[Any]]) -> list[str]:
+    """Versions planned after `start` hold every value; where one still holds the value this change replaced
+    (inherited, not chosen), it takes the new value. Returns the dates of the versions changed."""
+    carried: list[str] = []
+    for later in Policy.objects.select_for_update().filter(district=district, effective_from__gt=start):
+        updated = False
+        for name, (old, new) in changes.items():
+            if _for_audit(getattr(later, name)) == old:
+                field = Policy._meta.get_field(name)
+                assert isinstance(field, Field)
+                setattr(later, name, field.to_python(new))
+                updated = True
+        if updated:
+            later.save()
+            carried.append(later.effective_from.isoformat())
+    return carried
 
 
 def _saved(existing: Policy | None, *, district: Region, start: date, values: dict[str, Any]) -> Policy:

@@ -8,7 +8,13 @@ import pytest
 
 from baodao.audit.models import Action, AuditEvent
 from baodao.circulars.models import Circular
-from tests.circulars.helpers import local, member_of, registered, served
+from tests.circulars.helpers import (
+    _roster_long_ago,  # noqa: F401  (autouse)
+    local,
+    member_of,
+    registered,
+    served,
+)
 
 URL = "/api/v1/circulars"
 Q3 = {"period": "2026Q3", "region": "S1"}
@@ -142,7 +148,7 @@ def published(w, api_as, history):
     """S1's and D2's circulars for 2026Q3, and D1's for 2026."""
     district = api_as(w.users["district_admin"])
     s1 = publish(district).json()["id"]
-    d1 = publish(district, {"period": "2026", "region": "D1"}).json()["id"]
+    d1 = publish(district, {"period": "2025", "region": "D1"}).json()["id"]
     from tests import factories
 
     d2_admin = factories.user("district_admin", region_=w.r("D2"))
@@ -202,3 +208,12 @@ def test_unknown_circulars_are_not_found(w, api_as):
     client = api_as(w.users["district_admin"])
     assert client.get(f"{URL}/999").status_code == 404
     assert client.get(f"{URL}/999/pdf").status_code == 404
+
+
+def test_a_period_not_yet_over_is_only_previewed(w, api_as):
+    client = api_as(w.users["district_admin"])
+    for period in ("2026Q4", "2026", "2099Q1"):
+        r = publish(client, {"period": period, "region": "D1"})
+        assert r.status_code == 409 and r.json()["error"] == "period_not_ended", period
+        assert client.get(URL, {"period": period, "region": "D1"}).status_code == 200  # the preview
+    assert not Circular.objects.exists()

@@ -157,3 +157,37 @@ def test_it_keeps_a_version_started_today(w, api_as):
     )
     assert response.status_code == 409
     assert response.json()["error"] == "in_force"
+
+
+def test_a_change_is_carried_into_the_versions_planned_after_it(w, api_as):
+    client = api_as(w.users["district_admin"])
+    r = client.put(URL, {"effective_from": days(30), "need_resolve_days": 10}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["saved"]["effective_from"] == days(30)
+    r = client.put(URL, {"effective_from": days(10), "coverage_threshold": "0.95"}, format="json")
+    assert r.status_code == 200, r.content
+    assert (r.json()["saved"]["effective_from"], r.json()["saved"]["coverage_threshold"]) == (
+        days(10),
+        0.95,
+    )
+    later = Policy.objects.get(effective_from=days(30))
+    # the later plan had inherited 0.90: it takes 0.95, and keeps its own change
+    assert (later.coverage_threshold, later.need_resolve_days) == (Decimal("0.950"), 10)
+    event = AuditEvent.objects.filter(action=Action.POLICY_CHANGED).latest("id")
+    assert event.detail["carried_to"] == [days(30)]
+
+
+def test_a_later_plans_own_choice_is_kept(w, api_as):
+    client = api_as(w.users["district_admin"])
+    client.put(URL, {"effective_from": days(30), "coverage_threshold": "0.85"}, format="json")
+    client.put(URL, {"effective_from": days(10), "coverage_threshold": "0.95"}, format="json")
+    assert Policy.objects.get(effective_from=days(30)).coverage_threshold == Decimal("0.850")
+
+
+def test_a_new_version_that_changes_nothing_is_refused(w, api_as):
+    client = api_as(w.users["district_admin"])
+    r = client.put(URL, {"effective_from": days(5)}, format="json")
+    assert r.status_code == 400 and "effective_from" in r.json()["fields"]
+    assert (
+        not Policy.objects.exists() and not AuditEvent.objects.filter(action=Action.POLICY_CHANGED).exists()
+    )

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.circulars.helpers import _roster_long_ago  # noqa: F401  (autouse)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from baodao.ledger.models import ServiceRecord, Source
@@ -18,8 +19,13 @@ def local(*args: int) -> datetime:
     return timezone.make_aware(datetime(*args))
 
 
-def member_of(w, unit_code: str, name: str = "党员") -> Member:
-    return factories.member(w.units[unit_code], community=w.r("C1"), grid=w.r("C1G1"), name=name)
+def member_of(w, unit_code: str, name: str = "党员", *, on_roster_since: datetime | None = None) -> Member:
+    """A member of the unit, on its roster since `on_roster_since` (long before any period tested, unless
+    told otherwise: a circular counts only those on the roster by the period's end)."""
+    m = factories.member(w.units[unit_code], community=w.r("C1"), grid=w.r("C1G1"), name=name)
+    Member.objects.filter(pk=m.pk).update(created_at=on_roster_since or local(2020, 1, 1))
+    m.refresh_from_db()
+    return m
 
 
 def registered(w, m: Member, *, at: datetime, ended: datetime | None = None) -> Registration:
@@ -50,3 +56,12 @@ def served(w, m: Member, at: datetime, hours: str = "2") -> ServiceRecord:
 
 def reversed_(w, record: ServiceRecord) -> ServiceRecord:
     return record_reverse(actor=w.users["community_admin"], record=record, reason="记录有误")
+
+
+@pytest.fixture(autouse=True)
+def _roster_long_ago(request):
+    """The standard cast's members joined their rosters long before any period these tests rank (a circular
+    counts only members on the roster by the period's end)."""
+    if "w" in request.fixturenames:
+        request.getfixturevalue("w")
+        Member.objects.update(created_at=local(2020, 1, 1))

@@ -87,19 +87,51 @@ def test_a_quarterly_rule_of_two_services(w):
     assert by_code(circular_ranking(w.r("S1"), Q3))["U1"].completed == 1
 
 
-def test_a_quarter_under_a_yearly_rule_needs_a_quarter_of_the_services_and_no_hours(w):
-    """≥5 services and ≥50 hours a year: a quarter asks ceil(5/4) = 2 services, whatever the hours."""
+def test_a_quarter_under_a_yearly_rule_is_judged_on_the_year_so_far(w):
+    """≥5 services and ≥50 hours a year: by the end of the third quarter, ceil(5 × 3/4) = 4 services and
+    37.5 hours since the first of January."""
     policy(w, min_services=5, min_services_period=Period.YEAR, min_hours_per_year=50)
-    one, two = member_of(w, "U1"), member_of(w, "U1")
-    for m in (one, two):
-        registered(w, m, at=local(2026, 7, 10))
-    served(w, one, local(2026, 8, 1), "40")
-    served(w, two, local(2026, 8, 1), "1")
-    served(w, two, local(2026, 9, 1), "1")
-    u1 = by_code(circular_ranking(w.r("S1"), Q3))["U1"]
-    assert u1.completed == 1
+    done, few_hours, few_services = member_of(w, "U1"), member_of(w, "U1"), member_of(w, "U1")
+    for m in (done, few_hours, few_services):
+        registered(w, m, at=local(2026, 1, 10))
+    for month in (2, 5, 8, 9):
+        served(w, done, local(2026, month, 1), "10")
+        served(w, few_hours, local(2026, month, 1), "2")
+    served(w, few_services, local(2026, 3, 1), "40")
     ranking = circular_ranking(w.r("S1"), Q3)
-    assert (ranking.minimum.services, ranking.minimum.hours) == (2, None)
+    assert by_code(ranking)["U1"].completed == 1
+    assert (ranking.minimum.services, ranking.minimum.hours) == (4, Decimal("37.50"))
+    assert "年初至本季度末累计至少 4 次服务" in ranking.minimum.describe()
+
+
+def test_two_services_a_year_done_in_february_meet_every_later_quarter(w):
+    policy(w, min_services=2, min_services_period=Period.YEAR)
+    m = member_of(w, "U1")
+    registered(w, m, at=local(2026, 1, 10))
+    served(w, m, local(2026, 2, 3))
+    served(w, m, local(2026, 2, 20))
+    assert by_code(circular_ranking(w.r("S1"), Q3))["U1"].completed == 1
+    assert by_code(circular_ranking(w.r("S1"), period_parse("2026Q1")))["U1"].completed == 1
+
+
+def test_an_hours_only_policy_still_asks_something_of_a_quarter(w):
+    """≥50 hours a year and no count: a member who did nothing has not completed the third quarter."""
+    policy(w, min_services=0, min_services_period=Period.YEAR, min_hours_per_year=50)
+    idle, busy = member_of(w, "U1"), member_of(w, "U1")
+    for m in (idle, busy):
+        registered(w, m, at=local(2026, 1, 10))
+    served(w, busy, local(2026, 6, 1), "38")
+    ranking = circular_ranking(w.r("S1"), Q3)
+    assert by_code(ranking)["U1"].completed == 1
+    assert "无最低服务要求" not in ranking.minimum.describe()
+
+
+def test_members_added_to_the_roster_after_the_period_are_not_counted_in_it(w):
+    early = member_of(w, "U2")
+    registered(w, early, at=local(2026, 7, 5))
+    member_of(w, "U2", "新党员", on_roster_since=local(2026, 10, 20))
+    u2 = by_code(circular_ranking(w.r("S1"), Q3))["U2"]
+    assert (u2.members, u2.registered) == (2, 1)  # the world's 王芳 and the early one
 
 
 def test_a_year_under_a_yearly_rule_counts_services_and_exact_hours(w):

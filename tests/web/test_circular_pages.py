@@ -11,7 +11,12 @@ from django.utils import timezone
 from baodao.audit.models import Action, AuditEvent
 from baodao.circulars.models import Circular
 from baodao.lib.periods import local_midnight, previous_quarter
-from tests.circulars.helpers import member_of, registered, served
+from tests.circulars.helpers import (
+    _roster_long_ago,  # noqa: F401  (autouse)
+    member_of,
+    registered,
+    served,
+)
 
 LIST = "/circulars/"
 

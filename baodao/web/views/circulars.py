@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -82,6 +83,7 @@ def circular_list(request: HttpRequest) -> HttpResponse:
             "ranking": ranking,
             "already": ranking is not None
             and published.filter(region=ranking.region, period=ranking.period.code).first(),
+            "ended": ranking is not None and ranking.period.ends_at <= timezone.now(),
             "page": paginate(request, published),
         },
     )

@@ -41,7 +41,7 @@ def district_policy(request: HttpRequest, code: str) -> HttpResponse:
     form = PolicyForm(request.POST or None, initial=initial) if may_edit else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            saved = policy_set(actor=request.user, district=district, **form.cleaned_data)
+            saved = policy_set(actor=request.user, district=district, request=request, **form.cleaned_data)
         except Forbidden as exc:
             raise forbidden(exc) from exc
         except DomainError as exc:

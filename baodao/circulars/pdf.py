@@ -43,7 +43,7 @@ def _fitted_name(name: str, code: str) -> str:
     if len(name) <= NAME_FITS:
         return name
     keep = max(NAME_FITS - len(code) - 3, 6)
-    return f"{name[:keep]}…（{code}）"
+    return _("%(name)s…（%(code)s）") % {"name": name[:keep], "code": code}
 
 
 def _percent(value: float | None) -> str:

@@ -30,7 +30,9 @@ from baodao.audit.services import audit_record
 from baodao.ledger.models import ServiceRecord, Source
 from baodao.ledger.points import points_no_show, points_no_show_reverse
 from baodao.ledger.services import record_write
-from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.lib.errors import Conflict, Forbidden
+from baodao.lib.inputs import invalid as _invalid
+from baodao.lib.inputs import text as _text
 from baodao.members.models import Member
 from baodao.members.vocabulary import parse_skills
 from baodao.needs.models import Category
@@ -59,19 +61,6 @@ GEOFENCE_TOLERANCE_MAX_M = 500
 
 
 # ---- small checks --------------------------------------------------------------------------------------
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, fields={field: [message]})
-
-
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label})
-    if len(value) > max_length:
-        raise _invalid(field, _("%(label)s最多 %(max)d 字。") % {"label": label, "max": max_length})
-    return value
 
 
 def _coordinate(value: Any, *, field: str, limit: int) -> Decimal | None:

@@ -43,6 +43,8 @@ from baodao.audit.services import audit_record
 from baodao.ledger.models import Source
 from baodao.ledger.services import record_write
 from baodao.lib.errors import Conflict, Forbidden, Invalid, Throttled
+from baodao.lib.inputs import invalid as _invalid
+from baodao.lib.inputs import text as _text
 from baodao.members.models import Member
 from baodao.needs.models import Category
 from baodao.notify.services import notify_many
@@ -71,19 +73,6 @@ COMMAND_ROLES = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN)
 
 
 # ---- small checks --------------------------------------------------------------------------------------
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, fields={field: [message]})
-
-
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label})
-    if len(value) > max_length:
-        raise _invalid(field, _("%(label)s最多 %(max)d 字。") % {"label": label, "max": max_length})
-    return value
 
 
 def mobilization_url(mobilization: Mobilization) -> str:

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from baodao.accounts.models import Role
 from baodao.accounts.scope import scope_for
-from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.lib.errors import Conflict, Forbidden
+from baodao.lib.inputs import invalid as _invalid
+from baodao.lib.inputs import text as _text
 from baodao.members.models import Member
 from baodao.members.vocabulary import parse_skills
 from baodao.notify.services import notify
@@ -30,19 +32,6 @@ from .models import HOLDING, GridLead, HolderStatus, Kind, Post, PostHolder, Tea
 TITLE_MAX = 40
 REASON_MAX = 300
 MAX_HEADCOUNT = 1000
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, fields={field: [message]})
-
-
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label})
-    if len(value) > max_length:
-        raise _invalid(field, _("%(label)s最多 %(max)d 字。") % {"label": label, "max": max_length})
-    return value
 
 
 def _reason(value: str | None) -> str:

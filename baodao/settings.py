@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "baodao.roster",
     "baodao.exports",
     "baodao.circulars",
+    "baodao.appraisals",
+    "baodao.feedback",
+    "baodao.stats",
     "baodao.web",
 ]
 

@@ -39,6 +39,15 @@ class Action(models.TextChoices):
     MOBILIZATION_WIDENED = "mobilization_widened", _("扩大应急动员范围")
     MOBILIZATION_STOOD_DOWN = "mobilization_stood_down", _("解除应急动员")
     CIRCULAR_PUBLISHED = "circular_published", _("发布通报")
+    APPRAISAL_RUN = "appraisal_run", _("生成考评")
+    APPRAISAL_FINALISED = "appraisal_finalised", _("确定考评等次")
+    APPRAISAL_APPEALED = "appraisal_appealed", _("提出考评申诉")
+    APPRAISAL_ANSWERED = "appraisal_answered", _("答复考评申诉")
+    FEEDBACK_SENT = "feedback_sent", _("发送反馈函")
+    MEMBERS_REMINDED = "members_reminded", _("一键提醒党员")
+    PREAPPOINTMENT_ASKED = "preappointment_asked", _("发起任前考察")
+    PREAPPOINTMENT_ANSWERED = "preappointment_answered", _("回复任前考察")
+    PREAPPOINTMENT_EXPLAINED = "preappointment_explained", _("补充未报到情况说明")
 
 
 class AuditEvent(models.Model):

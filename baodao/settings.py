@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "baodao.circulars",
     "baodao.appraisals",
     "baodao.feedback",
+    "baodao.preappointment",
     "baodao.stats",
     "baodao.web",
 ]

@@ -43,9 +43,13 @@ from baodao.registration.services import (
 
 from . import data
 from .activities import seed_activities
+from .appraisals import seed_appraisals
+from .feedback import seed_feedback
 from .mobilizations import seed_mobilizations
 from .needs import seed_needs
 from .posts import seed_posts
+from .preappointment import seed_preappointment
+from .stats import seed_stats
 
 DEMO_PASSWORD = "Baodao@2026"
 RANDOM_SEED = 20200602  # the day the source counted 9,741 registered members in 39 村居
@@ -146,6 +150,10 @@ def seed_demo(
         builder.add_activities()
         builder.add_posts()
         builder.add_mobilizations()
+        builder.add_appraisals()
+        builder.add_feedback()
+        builder.add_preappointment()
+        builder.add_stats()
     return Summary(counts=demo_counts(), seconds=time.monotonic() - started)
 
 
@@ -566,6 +574,30 @@ class _Builder:
         started = time.monotonic()
         count = seed_mobilizations(now=self.now, community=self.communities[0], people=self.people)
         self.say(f"应急动员：{count} 次（{time.monotonic() - started:.1f} 秒）")
+
+    def add_appraisals(self) -> None:
+        """Last quarter's appraisal of the demo community, part evaluated, part finalised, one appeal."""
+        started = time.monotonic()
+        count = seed_appraisals(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"党员考评：{count} 人（{time.monotonic() - started:.1f} 秒）")
+
+    def add_feedback(self) -> None:
+        """Last quarter's feedback letters sent to the units."""
+        started = time.monotonic()
+        count = seed_feedback(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"反馈函：{count} 份（{time.monotonic() - started:.1f} 秒）")
+
+    def add_preappointment(self) -> None:
+        """Pre-appointment checks: one answered, one waiting, one for a member who never registered."""
+        started = time.monotonic()
+        count = seed_preappointment(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"任前考察：{count} 件（{time.monotonic() - started:.1f} 秒）")
+
+    def add_stats(self) -> None:
+        """The dashboards' aggregates, built from everything seeded above."""
+        started = time.monotonic()
+        count = seed_stats(now=self.now, community=self.communities[0], people=self.people)
+        self.say(f"统计汇总：{count} 行（{time.monotonic() - started:.1f} 秒）")
 
     @staticmethod
     def _id_fields(number: str | None) -> dict[str, Any]:

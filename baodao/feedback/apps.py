@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class FeedbackConfig(AppConfig):
     name = "baodao.feedback"
-    verbose_name = _("反馈与任前考察")
+    verbose_name = _("反馈函")

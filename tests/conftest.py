@@ -3,6 +3,14 @@ import pytest
 from tests import factories
 
 
+def pytest_configure(config):
+    """Passwords in tests are hashed with a fast hasher: the default (PBKDF2, a million rounds, a third of a
+    second each) would spend seconds building every test's cast. The site itself keeps Django's default."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(items):
     """With pytest-xdist (`--dist loadgroup`), every test that opens connections of its own — threads racing,
     a live server, a worker run for real (`transaction=True`) — goes to one process, so that two crowds of

@@ -14,7 +14,7 @@ help:
 	@echo "make run    — 安装依赖、迁移数据库、载入演示数据并启动 http://$(HOST):$(PORT)"
 	@echo "make test   — 代码检查、迁移检查、全部测试（含浏览器测试）"
 	@echo "make e2e    — 仅浏览器测试（无头 Chromium）"
-	@echo "make bench  — 性能基准：10 万行名册导入与导出、1 万人应急呼叫与点名（SQLite，及可用时的 PostgreSQL；只跑一项：BENCH_ARGS=\"--only emergency\"）"
+	@echo "make bench  — 性能基准：10 万行名册导入与导出、1 万人应急呼叫与点名、10 万党员 100 万条服务记录的数据看板（SQLite，及可用时的 PostgreSQL；只跑一项：BENCH_ARGS=\"--only emergency\"）"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

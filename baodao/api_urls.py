@@ -6,9 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from baodao.accounts import api as accounts
 from baodao.activation import api as activation
 from baodao.activities import api as activities
+from baodao.appraisals import api as appraisals
 from baodao.certificates import api as certificates
 from baodao.circulars import api as circulars
 from baodao.exports import api as exports
+from baodao.feedback import api as feedback
 from baodao.jobs import api as jobs
 from baodao.ledger import api as ledger
 from baodao.ledger import points_api
@@ -20,8 +22,10 @@ from baodao.notify import api as notify
 from baodao.org import api as org
 from baodao.policy import api as policy
 from baodao.posts import api as posts
+from baodao.preappointment import api as preappointment
 from baodao.registration import api as registration
 from baodao.roster import api as roster
+from baodao.stats import api as stats
 
 v1 = [
     path("auth/token", accounts.TokenView.as_view(), name="token"),
@@ -215,6 +219,51 @@ v1 = [
     path("circulars/published", circulars.PublishedCircularListView.as_view(), name="circulars-published"),
     path("circulars/<int:pk>", circulars.CircularDetailView.as_view(), name="circular"),
     path("circulars/<int:pk>/pdf", circulars.CircularPdfView.as_view(), name="circular-pdf"),
+    # 考评 (appraisals)
+    path("appraisals/runs", appraisals.RunListView.as_view(), name="appraisal-runs"),
+    path("appraisals/runs/<int:pk>", appraisals.RunDetailView.as_view(), name="appraisal-run"),
+    path("appraisals", appraisals.AppraisalListView.as_view(), name="appraisals"),
+    path("appraisals/finalise-all", appraisals.FinaliseAllView.as_view(), name="appraisals-finalise-all"),
+    path("appraisals/<int:pk>", appraisals.AppraisalDetailView.as_view(), name="appraisal"),
+    path(
+        "appraisals/<int:pk>/self-assess", appraisals.SelfAssessView.as_view(), name="appraisal-self-assess"
+    ),
+    path("appraisals/<int:pk>/evaluate", appraisals.EvaluateView.as_view(), name="appraisal-evaluate"),
+    path("appraisals/<int:pk>/finalise", appraisals.FinaliseView.as_view(), name="appraisal-finalise"),
+    path("appraisals/<int:pk>/appeal", appraisals.AppealView.as_view(), name="appraisal-appeal"),
+    path("appraisals/<int:pk>/answer", appraisals.AnswerView.as_view(), name="appraisal-answer"),
+    # dashboards (数据看板)
+    path("dashboard", stats.DashboardView.as_view(), name="dashboard"),
+    # 反馈函 (feedback letters) and one-click reminders
+    path("units/<str:code>/feedback", feedback.UnitFeedbackView.as_view(), name="unit-feedback"),
+    path("units/<str:code>/feedback.pdf", feedback.UnitFeedbackPdfView.as_view(), name="unit-feedback-pdf"),
+    path(
+        "units/<str:code>/feedback.xlsx", feedback.UnitFeedbackXlsxView.as_view(), name="unit-feedback-xlsx"
+    ),
+    path("units/<str:code>/remind", feedback.UnitRemindView.as_view(), name="unit-remind"),
+    path("feedback/send", feedback.FeedbackSendView.as_view(), name="feedback-send"),
+    # 任前考察 (pre-appointment checks)
+    path("preappointment-checks", preappointment.CheckListView.as_view(), name="preappointment-checks"),
+    path(
+        "preappointment-checks/<int:pk>",
+        preappointment.CheckDetailView.as_view(),
+        name="preappointment-check",
+    ),
+    path(
+        "preappointment-checks/<int:pk>/answer",
+        preappointment.CheckAnswerView.as_view(),
+        name="preappointment-check-answer",
+    ),
+    path(
+        "preappointment-checks/<int:pk>/explain",
+        preappointment.CheckExplainView.as_view(),
+        name="preappointment-check-explain",
+    ),
+    path(
+        "preappointment-checks/<int:pk>/pdf",
+        preappointment.CheckPdfView.as_view(),
+        name="preappointment-check-pdf",
+    ),
 ]
 
 urlpatterns = [

@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
     # Several models name their states `status` and `kind`: give each set of choices its own clear name.
     "ENUM_NAME_OVERRIDES": {
         "NeedKindEnum": "baodao.needs.models.Kind",
+        "AppraisalStatusEnum": "baodao.appraisals.models.Status",
+        "AppraisalRunStatusEnum": "baodao.appraisals.models.RunStatus",
+        "PreappointmentStatusEnum": "baodao.preappointment.models.Status",
         "NeedStatusEnum": "baodao.needs.models.Status",
         "ClaimStatusEnum": "baodao.needs.models.ClaimStatus",
         "NeedEventKindEnum": "baodao.needs.models.NeedEvent.Kind",

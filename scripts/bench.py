@@ -1,7 +1,7 @@
 """`make bench`: the product's speed figures, measured on SQLite and, when it answers, on PostgreSQL.
 
 Usage: `python scripts/bench.py [--rows 100000] [--calls 10000] [--backend sqlite|postgresql]...
-[--only roster|exports|emergency]...`
+[--only roster|exports|emergency|dashboard]...`
 
 How it runs. The data files are generated once (untimed) in a temporary folder. Then, for each database
 backend, a fresh database is made — SQLite in the temporary folder; on PostgreSQL a database of its own,
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 #: Benchmark modules, in the order their steps run.
-MODULES = ["bench_roster", "bench_exports", "bench_emergency"]
+MODULES = ["bench_roster", "bench_exports", "bench_emergency", "bench_dashboard"]
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/baodao_bench")
 MEMORY_TARGET_MB = 500
 RESULT_MARK = "BENCH-RESULT "

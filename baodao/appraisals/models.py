@@ -44,6 +44,8 @@ class AppraisalRun(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    #: when the latest computation began: a run still "running" long after it is taken for failed
+    started_at = models.DateTimeField(_("开始计算时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -80,7 +82,7 @@ class Evaluator(models.TextChoices):
     ORGANISATION = "organisation", _("组织评价")
 
 
-_score = {"null": True, "blank": True}
+_score: dict[str, Any] = {"null": True, "blank": True}
 
 
 class Appraisal(models.Model):

@@ -14,6 +14,7 @@ from baodao.accounts.scope import scope_for
 from baodao.audit.models import Action
 from baodao.audit.services import audit_record
 from baodao.lib.errors import Conflict, Forbidden, Invalid
+from baodao.stats.services import stats_on_reverse, stats_on_write
 
 from .models import ServiceRecord, Source
 from .points import points_for_record, points_reverse
@@ -64,6 +65,7 @@ def record_write(
                 attempt=attempt,
             )
             points_for_record(record)
+            stats_on_write(record)
             return record
     except IntegrityError:
         raise Conflict(_("这次服务已经记入台账，不能重复记录。"), code="already_recorded") from None
@@ -104,6 +106,7 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
                 reason=reason,
             )
             points_reverse(original=record, reversal=reversal)
+            stats_on_reverse(original=record, reversal=reversal)
             audit_record(
                 action=Action.SERVICE_REVERSED,
                 actor=actor,

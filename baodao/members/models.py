@@ -99,6 +99,11 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["unit", "on_roster"], name="member_unit_roster_idx"),
             models.Index(fields=["community", "on_roster"], name="member_community_roster_idx"),
+            # the dashboards count a region's members by where they live, from this index alone
+            models.Index(
+                fields=["residence_path", "on_roster", "registered_community"],
+                name="member_residence_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -148,6 +148,8 @@ class Need(models.Model):
             models.Index(fields=["status", "resolve_by"], name="need_status_resolve_idx"),
             models.Index(fields=["status", "respond_by"], name="need_status_respond_idx"),
             models.Index(fields=["community", "created_at"], name="need_community_created_idx"),
+            # the dashboards count the needs closed in a period, and on time, by path, from this index alone
+            models.Index(fields=["status", "closed_at", "path", "resolve_by"], name="need_closed_cover_idx"),
         ]
 
     def __str__(self) -> str:

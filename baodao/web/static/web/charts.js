@@ -4,7 +4,10 @@
  *   {"labels": [...], "values": [number or null, ...], "below": [bool, ...], "max": 100, "suffix": "%",
  *    "name": "...", "mark": {"value": number, "label": "..."}}
  * the bars in the page's order, top to bottom; a bar under the mark (`below`) in the page's "bad" colour,
- * and the mark (a threshold) as a dashed line.
+ * and the mark (a threshold) as a dashed line. `"links": ["/path", ...]` makes a click on a bar open that page
+ * (a drill-down; the table beside it has the same links).
+ * <div data-chart="line" data-chart-source="ID"> gets a line chart of
+ *   {"labels": [...], "series": [{"name": "...", "values": [number, ...]}, ...]}  (a monthly trend).
  *
  * Progressive enhancement: the chart only repeats a table of the page, which stays the accessible source
  * (the chart's container is aria-hidden). Without this script, without ECharts or with bad data nothing is
@@ -30,7 +33,15 @@
     }
     try {
       var data = JSON.parse(source.textContent);
-      return data && Array.isArray(data.labels) && Array.isArray(data.values) ? data : null;
+      if (!data || !Array.isArray(data.labels)) {
+        return null;
+      }
+      if (element.getAttribute("data-chart") === "line") {
+        return Array.isArray(data.series) && data.series.every(function (s) { return s && Array.isArray(s.values); })
+          ? data
+          : null;
+      }
+      return Array.isArray(data.values) ? data : null;
     } catch (error) {
       return null;
     }
@@ -88,7 +99,44 @@
     };
   }
 
-  var OPTIONS = { bar: barOption };
+  function lineOption(data) {
+    var ink = cssVar("--ink", "#1b1b1b");
+    var muted = cssVar("--muted", "#4a4a4a");
+    var colours = [cssVar("--ok", "#1b5e20"), cssVar("--bad", "#a61b1b"), cssVar("--muted", "#4a4a4a")];
+    return {
+      animation: false,
+      color: colours,
+      legend: { top: 0, textStyle: { color: ink } },
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.labels, axisLabel: { color: muted } },
+      yAxis: { type: "value", min: 0, axisLabel: { color: muted } },
+      series: data.series.map(function (s) {
+        return { type: "line", name: s.name || "", data: s.values, symbolSize: 6 };
+      }),
+    };
+  }
+
+  /* The height of a chart: a bar per row for the bar chart, a fixed one for a line chart. */
+  function heightFor(kind, data) {
+    return kind === "line" ? 320 : data.labels.length * ROW_HEIGHT + PADDING;
+  }
+
+  /* Bars that name a page (`links`, same order, paths of this site only) open it when clicked: the table
+   * beside the chart has the same links, for keyboards and screen readers. */
+  function follow(chart, data) {
+    if (!Array.isArray(data.links)) {
+      return;
+    }
+    chart.on("click", function (item) {
+      var url = data.links[item.dataIndex];
+      if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+        window.location.assign(url);
+      }
+    });
+  }
+
+  var OPTIONS = { bar: barOption, line: lineOption };
 
   function draw(element, echarts) {
     var build = OPTIONS[element.getAttribute("data-chart")];
@@ -98,11 +146,12 @@
     }
     element.style.width = "100%";
     element.style.margin = "1rem 0";
-    element.style.height = data.labels.length * ROW_HEIGHT + PADDING + "px";
+    element.style.height = heightFor(element.getAttribute("data-chart"), data) + "px";
     var chart = null;
     try {
       chart = echarts.init(element, null, { renderer: "svg" });
       chart.setOption(build(data));
+      follow(chart, data);
       return chart;
     } catch (error) {
       if (chart) {

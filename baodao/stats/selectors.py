@@ -186,13 +186,17 @@ class _Buckets:
         self.prefix = region.path
         self.total = Figures(region.code, region.name, region.level)
         self.children = {c.path: Figures(c.code, c.name, c.level) for c in children}
+        #: path → the figures it adds to (the same few thousand paths come back in every query)
+        self._targets: dict[str, tuple[Figures, ...]] = {}
 
-    def targets(self, path: str) -> list[Figures]:
-        if not path.startswith(self.prefix):
-            return []
-        rest = path[len(self.prefix) :]
-        child = self.children.get(self.prefix + rest.split("/", 1)[0] + "/") if rest else None
-        return [self.total, child] if child is not None else [self.total]
+    def targets(self, path: str) -> tuple[Figures, ...]:
+        found = self._targets.get(path)
+        if found is None:
+            rest = path[len(self.prefix) :] if path.startswith(self.prefix) else None
+            child = self.children.get(self.prefix + rest.split("/", 1)[0] + "/") if rest else None
+            found = () if rest is None else (self.total, child) if child is not None else (self.total,)
+            self._targets[path] = found
+        return found
 
     def add(self, path: str, **values: Any) -> None:
         for figures in self.targets(path):

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from baodao.accounts.api import TokenOut
 from baodao.accounts.services import token_issue
 from baodao.lib.api import created, error_response, error_responses, validated
 
@@ -30,10 +31,6 @@ class ActivateIn(serializers.Serializer):
     phone = serializers.CharField(max_length=20, help_text=_("11 位手机号"))
     code = serializers.CharField(max_length=20, help_text=_("8 位激活码（管理员发放或短信收到）"))
     password = serializers.CharField(max_length=128, trim_whitespace=False, help_text=_("新密码，至少 8 位"))
-
-
-class TokenOut(serializers.Serializer):
-    token = serializers.CharField(help_text=_("放在请求头 Authorization: Bearer <token> 中"))
 
 
 class ActivateView(APIView):

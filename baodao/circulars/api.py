@@ -109,7 +109,11 @@ def _circular_out(request: Request, circular: Circular) -> Any:
 class CircularListView(APIView):
     """GET: the ranking of a region's units for a period, as it stands now (not stored). POST: publish it."""
 
-    @extend_schema(parameters=[CircularIn], responses={200: RankingOut, **error_responses(400, 401, 404)})
+    @extend_schema(
+        operation_id="v1_circulars_preview",
+        parameters=[CircularIn],
+        responses={200: RankingOut, **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request) -> Response:
         params = validated(CircularIn, request.query_params)
         period = period_parse(params["period"])

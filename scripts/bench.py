@@ -234,6 +234,16 @@ def _seconds(seconds: float) -> str:
     return f"{seconds:.3f}" if seconds < 1 else f"{seconds:.2f}"
 
 
+def _ratio(ratio: float | None) -> str:
+    """time ÷ baseline; under 1, said the other way round: how many times faster (baseline ÷ time)."""
+    if ratio is None:
+        return "—"
+    if ratio and ratio < 1:
+        faster = 1 / ratio
+        return f"{faster:,.0f}× faster" if faster >= 10 else f"{faster:.1f}× faster"
+    return f"{ratio:.1f}×"
+
+
 def print_table(results: list[Result]) -> None:
     header = ("backend", "step", "rows", "seconds", "rows/s", "× baseline", "peak MB", "target", "")
     lines = [header]
@@ -248,7 +258,7 @@ def print_table(results: list[Result]) -> None:
                 f"{r.rows:,}",
                 _seconds(r.seconds),
                 f"{r.rate:,.0f}",
-                f"{r.ratio:.1f}×" if r.ratio is not None else "—",
+                _ratio(r.ratio),
                 f"{r.peak_mb:.0f}",
                 r.target,
                 "ok" if r.ok else "MISSED",

@@ -41,6 +41,7 @@ from baodao.org.models import Level, Region, Unit
 from baodao.policy.selectors import policy_in_force
 from baodao.registration.models import Status as RegistrationStatus
 from baodao.registration.models import UnitRegistration
+from baodao.stats.services import stats_batch
 
 from .codes import CheckinCode, code_accepted, code_attempt, code_now
 from .models import HOLDING, Activity, Attendance, Signup, SignupStatus, Status
@@ -652,27 +653,31 @@ def activity_close(*, actor: Any, activity: Activity, forgotten_checkout: str) -
             )
         )
         by_rule = no_shows = attended = 0
-        for signup in confirmed:
-            if signup.checked_in_at is None and signup.attendance == Attendance.NONE:
-                Signup.objects.filter(pk=signup.pk).update(attendance=Attendance.NO_SHOW)
-                points_no_show(
-                    signup=signup, community=activity.community, on=timezone.localdate(activity.starts_at)
-                )
-                no_shows += 1
-            elif signup.attendance == Attendance.CHECKED_IN:
-                # checked in, never out (attendance recorded by hand may carry no check-out time: it is
-                # settled already)
-                if forgotten_checkout == ForgottenCheckout.END_OF_ACTIVITY:
-                    _credit(
-                        activity,
-                        signup,
-                        checked_out_at=activity.ends_at,
-                        attendance=Attendance.CLOSED_BY_RULE,
-                        verified_by=actor,
+        # the records' aggregates are applied in one global order at the end: no deadlock between closings
+        with stats_batch():
+            for signup in confirmed:
+                if signup.checked_in_at is None and signup.attendance == Attendance.NONE:
+                    Signup.objects.filter(pk=signup.pk).update(attendance=Attendance.NO_SHOW)
+                    points_no_show(
+                        signup=signup, community=activity.community, on=timezone.localdate(activity.starts_at)
                     )
+                    no_shows += 1
+                elif signup.attendance == Attendance.CHECKED_IN:
+                    # checked in, never out (attendance recorded by hand may carry no check-out time: it is
+                    # settled already)
+                    if forgotten_checkout == ForgottenCheckout.END_OF_ACTIVITY:
+                        _credit(
+                            activity,
+                            signup,
+                            checked_out_at=activity.ends_at,
+                            attendance=Attendance.CLOSED_BY_RULE,
+                            verified_by=actor,
+                        )
+                    else:
+                        Signup.objects.filter(pk=signup.pk).update(
+                            attendance=Attendance.CLOSED_BY_RULE, hours=0
+                        )
+                    by_rule += 1
                 else:
-                    Signup.objects.filter(pk=signup.pk).update(attendance=Attendance.CLOSED_BY_RULE, hours=0)
-                by_rule += 1
-            else:
-                attended += 1
+                    attended += 1
     return ClosingSummary(attended=attended, closed_by_rule=by_rule, no_shows=no_shows)

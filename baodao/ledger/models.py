@@ -56,6 +56,13 @@ class ServiceRecord(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
     reason = models.CharField(_("冲销原因"), max_length=300, blank=True)
+    #: the member's unit and home (its grid's or community's path, else its unit's region) when the record was
+    #: written (a reversal copies its original's): the dashboards count the service and the member's activity
+    #: there, whatever moves later. Empty for a unit serving as a whole, and on records written before.
+    member_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    home_path = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 (null: not kept)
     #: for attendance: how many earlier credits of the same sign-up were reversed before this one
     attempt = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)

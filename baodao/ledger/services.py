@@ -14,7 +14,7 @@ from baodao.accounts.scope import scope_for
 from baodao.audit.models import Action
 from baodao.audit.services import audit_record
 from baodao.lib.errors import Conflict, Forbidden, Invalid
-from baodao.stats.services import stats_on_reverse, stats_on_write
+from baodao.stats.services import member_place, stats_on_reverse, stats_on_write
 
 from .models import ServiceRecord, Source
 from .points import points_for_record, points_reverse
@@ -43,11 +43,15 @@ def record_write(
     attempt: int = 0,
 ) -> ServiceRecord:
     """Credit verified service once. A second credit for the same claim and person is a Conflict."""
+    # where the member belongs now: the dashboards keep counting the record there after the member moves
+    home_path, member_unit = member_place(member) if member is not None else (None, None)
     try:
         with transaction.atomic():
             record = ServiceRecord.objects.create(
                 source=source,
                 member=member,
+                member_unit_id=member_unit,
+                home_path=home_path,
                 unit=unit,
                 community=community,
                 path=path,
@@ -88,6 +92,8 @@ def record_reverse(*, actor: Any, record: ServiceRecord, reason: str, request: A
             reversal = ServiceRecord.objects.create(
                 source=record.source,
                 member=record.member,
+                member_unit_id=record.member_unit_id,
+                home_path=record.home_path,
                 unit=record.unit,
                 community=record.community,
                 path=record.path,

@@ -99,9 +99,10 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["unit", "on_roster"], name="member_unit_roster_idx"),
             models.Index(fields=["community", "on_roster"], name="member_community_roster_idx"),
-            # the dashboards count a region's members by where they live, from this index alone
+            # the dashboards count a region's members by where they live, and those registered in the
+            # community they live in (as the coverage page does), from this index alone
             models.Index(
-                fields=["residence_path", "on_roster", "registered_community"],
+                fields=["residence_path", "on_roster", "registered_community", "community"],
                 name="member_residence_cover_idx",
             ),
         ]

@@ -51,6 +51,7 @@ from baodao.notify.services import notify_many
 from baodao.org.models import Level, Region
 from baodao.policy.selectors import policy_in_force
 from baodao.posts.models import HolderStatus, Kind, Post, PostHolder
+from baodao.stats.services import stats_batch
 
 from .models import Answer, Area, Call, Mobilization, PostNeed, Reason, Shift, ShiftEnd, Status, Type
 
@@ -718,10 +719,12 @@ def mobilization_stand_down(
         open_shifts = Shift.objects.filter(call__mobilization=locked, ended_at__isnull=True)
         total = open_shifts.count()
         settler = _Settler(locked)
-        closed = [
-            settler.close(shift, ended_at=now, how=ShiftEnd.STAND_DOWN)
-            for shift in open_shifts.order_by("pk")[:SETTLE_INLINE]
-        ]
+        # the records' aggregates are applied in one global order at the end: no deadlock between batches
+        with stats_batch():
+            closed = [
+                settler.close(shift, ended_at=now, how=ShiftEnd.STAND_DOWN)
+                for shift in open_shifts.order_by("pk")[:SETTLE_INLINE]
+            ]
         pending = total - len(closed)
         if pending:
             from .tasks import mobilization_settle_task
@@ -763,8 +766,9 @@ def mobilization_settle(*, mobilization_id: int) -> int:
                     :SETTLE_BATCH
                 ]
             )
-            for shift in batch:
-                settler.close(shift, ended_at=mobilization.stood_down_at, how=ShiftEnd.STAND_DOWN)
+            with stats_batch():
+                for shift in batch:
+                    settler.close(shift, ended_at=mobilization.stood_down_at, how=ShiftEnd.STAND_DOWN)
         closed += len(batch)
         if len(batch) < SETTLE_BATCH:
             return closed

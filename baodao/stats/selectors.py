@@ -3,11 +3,14 @@ read from the maintained aggregates (`models`), never from the ledger.
 
 Definitions:
 - members / registered / coverage: members on record (在册) living in the region (their grid's or community's
-  path, as the coverage page counts a community's members) and how many of them hold a confirmed registration;
+  path, as the coverage page counts a community's members) and how many of them are registered in the
+  community they live in (the coverage page counts a community's registered by the community registered in;
+  registering moves a member's home there, so both agree but for a member who moved after registering);
   for a unit, its members on record and how many are registered (`unit_coverage`). Counted now, whatever the
   period: the roster and the registrations keep no history a dashboard could read quickly.
 - active: members living in the region (of the unit) with at least one standing verified service in the
-  period; active_rate = active ÷ registered.
+  period done while they held a registration (so the active are a part of the registered); counted where
+  their latest such service's record kept their home and unit; active_rate = active ÷ registered.
 - services, hours, rating: standing records (reversed ones cancelled) served in the region in the period (by
   the unit's members, or the unit as a whole); rating is the average of the residents' ratings.
 - needs: requests of the region closed in the period, and how many of them by their `resolve_by` (a need with
@@ -242,7 +245,7 @@ def region_dashboard(region: Region, period: Period) -> Dashboard:
     people = (
         Member.objects.filter(on_roster=True, residence_path__startswith=region.path)
         .values("residence_path")
-        .annotate(n=Count("pk"), registered=Count("pk", filter=Q(registered_community__isnull=False)))
+        .annotate(n=Count("pk"), registered=Count("pk", filter=Q(registered_community=F("community"))))
         .values_list("residence_path", "n", "registered")
     )
     for path, n, registered in people:
@@ -267,7 +270,7 @@ def region_dashboard(region: Region, period: Period) -> Dashboard:
     # the few calls of members who lived in no grid, by where they live now
     calls = _calls(period)
     by_grid = list(
-        calls.filter(grid__isnull=False)
+        calls.filter(grid__path__startswith=region.path)
         .values("grid_id")
         .annotate(**_call_counts())
         .values_list("grid_id", "called", "answered", "arrived")
@@ -284,13 +287,46 @@ def region_dashboard(region: Region, period: Period) -> Dashboard:
         *no_grid,
     ]:
         buckets.add(path, called=called, answered=answered, arrived=arrived)
+    rows = list(buckets.children.values())
+    rest = _remainder(buckets.total, rows)
     return Dashboard(
         period=period,
         total=buckets.total,
         region=region,
-        children=list(buckets.children.values()),
+        children=[*rows, rest] if rest is not None else rows,
         trend=list(trend.values()),
     )
+
+
+#: the figures that add up from the children to the total
+ADDITIVE = (
+    "members",
+    "registered",
+    "active",
+    "services",
+    "hours",
+    "rated",
+    "rating_sum",
+    "needs_closed",
+    "needs_on_time",
+    "called",
+    "answered",
+    "arrived",
+)
+#: the level of the row of what lies in a region but in none of its children (no code: no drill-down)
+DIRECT = "direct"
+
+
+def _remainder(total: Figures, children: list[Figures]) -> Figures | None:
+    """What the total holds beyond its children (members living in a community but in no grid of it,
+    needs and services recorded at the community itself): a row "未划分网格/直属" of its own, so that the
+    children add up to the total; None when they already do (or there are no children)."""
+    if not children:
+        return None
+    rest = Figures("", _("未划分网格/直属"), DIRECT)
+    for name in ADDITIVE:
+        setattr(rest, name, getattr(total, name) - sum(getattr(c, name) for c in children))
+    return rest if any(getattr(rest, name) for name in ADDITIVE) else None
 
 
 def _mobilizations(period: Period) -> Any:

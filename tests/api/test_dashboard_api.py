@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.stats.helpers import crafted
+from tests import factories
+from tests.stats.helpers import at, crafted, enrol, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,20 @@ def data(w):
 
 def get(api_as, user, **params):
     return api_as(user).get(URL, params)
+
+
+def test_the_active_are_a_part_of_the_registered(w, api_as):
+    """Two unregistered members serve in an emergency and one registered member stays idle: none of the
+    registered is active (0 %, never 200 %)."""
+    from baodao.ledger.models import Source
+
+    for name in ("未报到甲", "未报到乙"):
+        m = factories.member(w.units["U1"], community=w.r("C3"), grid=w.r("C3G1"), name=name)
+        serve(w, m, at(2026, 7, 3), source=Source.EMERGENCY)
+    idle = factories.member(w.units["U1"], community=w.r("C3"), grid=w.r("C3G1"), name="已报到")
+    enrol(w, idle)
+    body = get(api_as, w.users["district_admin"], region="C3", period="2026Q3").json()
+    assert (body["registered"], body["active"], body["active_rate"], body["services"]) == (1, 0, 0.0, 2)
 
 
 def test_the_district_figures_for_a_crafted_quarter(w, data, api_as):
@@ -127,3 +142,51 @@ def test_bad_parameters_are_400_in_chinese(w, api_as, params):
 
 def test_anonymous_is_refused(api):
     assert api.get(URL).status_code in (401, 403)
+
+
+def test_coverage_agrees_with_the_coverage_page(w, data, api_as):
+    from baodao.members.models import Member
+    from baodao.registration.selectors import coverage_by_community
+
+    # lives in C1, holds a registration in C2 (moved after registering): not one of C1's registered
+    moved = factories.member(w.units["U2"], community=w.r("C1"), grid=w.r("C1G1"), name="搬家")
+    Member.objects.filter(pk=moved.pk).update(registered_community=w.r("C2"))
+    page = {row.code: (row.members, row.registered) for row in coverage_by_community(w.r("S1"))}
+    body = get(api_as, w.users["district_admin"], region="S1", period="2026Q3").json()
+    board = {c["code"]: (c["members"], c["registered"]) for c in body["children"]}
+    assert board["C1"] == page["C1"] == (3, 1)
+
+
+def test_the_members_are_counted_from_the_covering_index_alone(w, data):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan")
+    from django.db.models import Count, F, Q
+
+    from baodao.members.models import Member
+
+    query = (
+        Member.objects.filter(on_roster=True, residence_path__startswith=w.r("D1").path)
+        .values("residence_path")
+        .annotate(n=Count("pk"), registered=Count("pk", filter=Q(registered_community=F("community"))))
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "COVERING INDEX member_residence_cover_idx" in plan
+
+
+def test_what_lies_in_no_child_has_a_row_of_its_own(w, data, api_as):
+    """A member living in C1 in no grid, serving at the community itself: the grids add up to C1 only with
+    a row "未划分网格/直属" (no code, no drill-down)."""
+    direct = factories.member(w.units["U1"], community=w.r("C1"), name="无网格")
+    enrol(w, direct)
+    serve(w, direct, at(2026, 7, 8), hours="3", path=w.r("C1").path)
+    body = get(api_as, w.users["district_admin"], region="C1", period="2026Q3").json()
+    rest = body["children"][-1]
+    assert (rest["code"], rest["name"], rest["level"]) == ("", "未划分网格/直属", "direct")
+    assert (rest["members"], rest["registered"], rest["active"], rest["services"]) == (1, 1, 1, 1)
+    for name in ("members", "registered", "active", "services", "hours"):
+        assert sum(c[name] for c in body["children"]) == body[name]
+    html = get(api_as, w.users["district_admin"], region="D1", period="2026Q3").json()
+    assert all(c["code"] for c in html["children"])  # the streets add up to the district already

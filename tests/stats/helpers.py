@@ -29,10 +29,11 @@ def serve(
     path: str | None = None,
     rating: int | None = None,
     unit: Any = None,
+    source: str = Source.NEED,
 ) -> ServiceRecord:
     community = (member.community if member is not None else None) or w.r("C3")
     return record_write(
-        source=Source.NEED,
+        source=source,
         member=member,
         unit=unit,
         community=community,
@@ -44,6 +45,18 @@ def serve(
         verified_by=w.users["district_admin"],
         rating=rating,
     )
+
+
+def enrol(w: Any, *members: Any, since: datetime | None = None) -> None:
+    """Register each member (where it lives, else in C3), confirmed `since` (long ago by default): only the
+    service of registered members makes them active."""
+    from baodao.registration.models import Registration
+
+    for m in members:
+        community = m.community or w.r("C3")
+        admin = factories.user(Role.COMMUNITY_ADMIN, region_=community, name="报到社区书记")
+        reg = factories.registered(m, community, m.grid if m.community else None, by=admin)
+        Registration.objects.filter(pk=reg.pk).update(decided_at=since or at(2020, 1, 1))
 
 
 def reverse(w: Any, record: ServiceRecord) -> ServiceRecord:
@@ -77,8 +90,7 @@ def crafted(w: Any) -> dict[str, Any]:
 
     admin = w.users["community_admin"]
     m, other = w.members["member"], w.members["other_member"]
-    factories.registered(m, w.r("C1"), w.r("C1G1"), by=admin)
-    factories.registered(other, w.r("C2"), w.r("C2G1"), by=w.users["other_community_admin"])
+    enrol(w, m, other)
     idle = factories.member(w.units["U1"], community=w.r("C1"), grid=w.r("C1G2"), name="未报到")
     serve(w, m, at(2026, 7, 3), hours="2", rating=5)
     serve(w, m, at(2026, 7, 20), hours="1", rating=3)

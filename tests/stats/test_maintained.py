@@ -12,9 +12,14 @@ from django.core.management import call_command
 from baodao.stats.models import ActiveTally, Kind, MemberActivity, ServiceTally
 from baodao.stats.services import stats_rebuild
 from tests import factories
-from tests.stats.helpers import at, reverse, serve, snapshot
+from tests.stats.helpers import at, enrol, reverse, serve, snapshot
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _registered(w):
+    enrol(w, w.members["member"], w.members["other_member"])
 
 
 def active(kind, start, path=None, unit=None):
@@ -89,8 +94,13 @@ def test_after_random_writes_and_reversals_the_tables_equal_a_rebuild(w):
         for i, (u, g) in enumerate([("U1", "C1G2"), ("U3", "C3G1"), ("U4", "C4G1"), ("U2", "C1G1")])
     ]
     people.append(factories.member(w.units["U3"], name="无住址"))  # counted at its unit's region
+    enrol(w, *people[2:5])
+    enrol(w, people[6], since=at(2025, 7, 1))  # its service before counts for nothing but the tallies
     records = []
-    for _ in range(60):
+    for step in range(60):
+        if step == 30:  # two members move: what was written stays where it was counted
+            move(people[2], w.units["U2"], w.r("C2G1"))
+            move(people[0], w.units["U3"], w.r("C3G1"))
         m = rng.choice([*people, None])
         when = at(rng.choice([2025, 2026]), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23))
         rating = rng.choice([None, 3, 4, 5])
@@ -116,4 +126,65 @@ def test_after_random_writes_and_reversals_the_tables_equal_a_rebuild(w):
     assert snapshot() == maintained
     assert rows == sum(len(v) for v in snapshot().values())
     call_command("stats_rebuild", stdout=io.StringIO())  # idempotent
+    assert snapshot() == maintained
+
+
+def move(m, unit, grid):
+    type(m).objects.filter(pk=m.pk).update(
+        unit=unit, community=grid.parent, grid=grid, residence_path=grid.path
+    )
+    m.refresh_from_db()
+
+
+def test_a_member_who_moves_keeps_its_past_where_it_was_counted(w):
+    m = w.members["member"]
+    first = serve(w, m, at(2026, 7, 3), hours="2")
+    move(m, w.units["U2"], w.r("C2G1"))
+    serve(w, m, at(2026, 7, 10), hours="1")
+    reverse(w, first)
+    assert not ServiceTally.objects.filter(services__lt=0).exists()
+    assert not ActiveTally.objects.filter(members__lt=0).exists()
+    assert active(Kind.QUARTER, date(2026, 7, 1), unit=w.units["U1"]) == 0
+    assert active(Kind.QUARTER, date(2026, 7, 1), unit=w.units["U2"]) == 1
+    assert active(Kind.QUARTER, date(2026, 7, 1), path=w.r("C2G1").path) == 1
+    maintained = snapshot()
+    stats_rebuild()
+    assert snapshot() == maintained
+
+
+def test_a_reversal_of_a_service_counted_nowhere_makes_no_negative_row(w):
+    m = w.members["member"]
+    record = serve(w, m, at(2026, 7, 3), hours="2")
+    ServiceTally.objects.all().delete()  # as if written before the aggregates existed
+    MemberActivity.objects.all().delete()
+    ActiveTally.objects.all().delete()
+    reverse(w, record)
+    assert not MemberActivity.objects.exists()
+    assert not ActiveTally.objects.exclude(members=0).exists()
+    assert ServiceTally.objects.filter(unit__isnull=True).get().services == -1
+
+
+def test_a_lost_row_is_an_error_not_a_silent_drop(w, monkeypatch):
+    from django.db import IntegrityError
+    from django.db.models import QuerySet
+
+    from baodao.stats.services import AggregateLost, _upsert
+
+    monkeypatch.setattr(QuerySet, "create", lambda self, **kw: (_ for _ in ()).throw(IntegrityError()))
+    with pytest.raises(AggregateLost):
+        _upsert(ServiceTally, {"month": date(2026, 7, 1), "path": "x/", "unit_id": None}, {"services": 1})
+
+
+def test_only_the_service_of_registered_members_makes_them_active(w):
+    late = factories.member(w.units["U1"], community=w.r("C1"), grid=w.r("C1G1"), name="后报到")
+    never = factories.member(w.units["U1"], community=w.r("C1"), grid=w.r("C1G1"), name="未报到")
+    enrol(w, late, since=at(2026, 7, 15))
+    serve(w, late, at(2026, 7, 3))
+    serve(w, never, at(2026, 7, 4))
+    assert active(Kind.QUARTER, date(2026, 7, 1), unit=w.units["U1"]) == 0
+    assert ServiceTally.objects.get(unit=w.units["U1"]).services == 2
+    serve(w, late, at(2026, 7, 20))
+    assert active(Kind.QUARTER, date(2026, 7, 1), unit=w.units["U1"]) == 1
+    maintained = snapshot()
+    stats_rebuild()
     assert snapshot() == maintained

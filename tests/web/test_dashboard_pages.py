@@ -72,3 +72,81 @@ def test_the_tabs_and_the_coverage_page_link_here(w, as_user):
     assert f"{URL}?region=C1" in community.content.decode()
     coverage = as_user(w.users["district_admin"]).get(reverse("web:coverage", args=["D1"]))
     assert f"{URL}?region=D1" in coverage.content.decode()
+
+
+def test_the_coverage_link_only_where_the_coverage_page_answers(w, as_user):
+    coverage = reverse("web:coverage", args=["C1"])
+    admin = as_user(w.users["district_admin"])
+    assert coverage not in admin.get(URL, {"region": "C1"}).content.decode()
+    assert coverage not in admin.get(URL, {"region": "C1G1"}).content.decode()
+    district = reverse("web:coverage", args=["D1"])
+    assert district in admin.get(URL, {"region": "D1"}).content.decode()
+    assert admin.get(district).status_code == 200
+    street = reverse("web:coverage", args=["S1"])
+    assert street in as_user(w.users["street_admin"]).get(URL, {"region": "S1"}).content.decode()
+    community = as_user(w.users["community_admin"]).get(URL, {"region": "C1"}).content.decode()
+    assert "/coverage/" not in community
+
+
+def test_the_400_page_gives_the_period_form_back(w, as_user):
+    answer = as_user(w.users["district_admin"]).get(URL, {"region": "S1", "period": "2026Q9"})
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert '<select id="period" name="period">' in html
+    assert '<input type="hidden" name="region" value="S1">' in html
+
+
+CLICK_HARNESS = r"""
+const fs = require("fs");
+const links = JSON.parse(process.argv[2]);
+const opened = [];
+const handlers = [];
+const chart = {attrs: {"data-chart": "bar", "data-chart-source": "d"}, style: {},
+  getAttribute(name) { return name in this.attrs ? this.attrs[name] : null; }};
+const source = {textContent: JSON.stringify({labels: links.map(String), values: links.map(() => 1), links})};
+globalThis.window = globalThis;
+globalThis.location = {assign(url) { opened.push(url); }};
+globalThis.document = {readyState: "complete", documentElement: {},
+  querySelectorAll() { return [chart]; }, getElementById() { return source; }};
+globalThis.getComputedStyle = () => ({getPropertyValue: () => ""});
+globalThis.requestAnimationFrame = (f) => f();
+globalThis.addEventListener = () => {};
+globalThis.echarts = {init() { return {setOption() {}, resize() {}, dispose() {},
+  on(name, f) { handlers.push(f); }}; }};
+eval(fs.readFileSync(process.argv[1], "utf8"));
+links.forEach((_, i) => handlers.forEach((f) => f({dataIndex: i})));
+process.stdout.write(JSON.stringify(opened));
+"""
+
+
+def test_a_click_on_a_bar_opens_only_a_path_of_this_site():
+    import shutil
+    import subprocess
+
+    from tests.web.test_charts import CHARTS_JS
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("no node", pytrace=False)
+    links = ["/dashboard/?region=S1", "//evil.example/", "/\\evil.example/", "https://evil.example/", "/x"]
+    result = subprocess.run(
+        [node, "-e", CLICK_HARNESS, str(CHARTS_JS), json.dumps(links)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["/dashboard/?region=S1", "/x"]
+
+
+def test_the_row_of_what_lies_in_no_child_opens_nothing(w, as_user):
+    from tests import factories
+    from tests.stats.helpers import at, enrol, serve
+
+    direct = factories.member(w.units["U1"], community=w.r("C1"), name="无网格")
+    enrol(w, direct)
+    serve(w, direct, at(2026, 7, 8), path=w.r("C1").path)
+    html = as_user(w.users["district_admin"]).get(URL, {"region": "C1", "period": "2026Q3"}).content.decode()
+    assert '<th scope="row" data-label="区域">未划分网格/直属</th>' in html
+    assert "?region=&amp;" not in html
+    assert island(html, "children-chart")["links"][-1] == ""

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='member',
-            index=models.Index(fields=['residence_path', 'on_roster', 'registered_community'], name='member_residence_cover_idx'),
+            index=models.Index(fields=['residence_path', 'on_roster', 'registered_community', 'community'], name='member_residence_cover_idx'),
         ),
     ]

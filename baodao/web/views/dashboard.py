@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from baodao.accounts.scope import scope_for
 from baodao.lib.errors import Invalid
 from baodao.lib.periods import period_choices
+from baodao.registration.selectors import regions_for_coverage
 from baodao.stats.api import dashboard_for
 from baodao.stats.selectors import DASHBOARD_ROLES, Dashboard, Figures
 
@@ -25,7 +26,8 @@ def _children_chart(board: Dashboard, period: str) -> dict[str, Any]:
     return {
         "labels": [c.name for c in board.children],
         "values": [c.services for c in board.children],
-        "links": [f"{url}?region={c.code}&period={period}" for c in board.children],
+        # the row of what lies in no child has no code: no page to open
+        "links": [f"{url}?region={c.code}&period={period}" if c.code else "" for c in board.children],
         "name": _("服务次数"),
     }
 
@@ -51,14 +53,26 @@ def _up(board: Dashboard, request: HttpRequest) -> Any:
     return None
 
 
+def _refused(request: HttpRequest, error: Any) -> HttpResponse:
+    """400 with the reason, and the period form again (the region or unit asked for kept)."""
+    unit = request.GET.get("unit")
+    ctx = {
+        "error": error,
+        "periods": period_choices(),
+        "code_param": "unit" if unit else "region",
+        "code": (unit or request.GET.get("region") or "")[:64],
+    }
+    return render(request, "web/dashboard.html", ctx, status=400)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
         board = dashboard_for(request.user, request.GET)
     except Invalid as refusal:
-        return render(request, "web/dashboard.html", {"error": refusal.detail}, status=400)
+        return _refused(request, refusal.detail)
     except ValidationError:
-        return render(request, "web/dashboard.html", {"error": _("请求参数不正确。")}, status=400)
+        return _refused(request, _("请求参数不正确。"))
     period = board.period.code
     total: Figures = board.total
     ctx = {
@@ -70,5 +84,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trend_chart": _trend_chart(board),
         "up": _up(board, request),
         "code_param": "unit" if board.unit else "region",
+        # the coverage page exists for the districts and streets the caller reads there
+        "coverage_link": board.region is not None
+        and regions_for_coverage(request.user).filter(pk=board.region.pk).exists(),
     }
     return render(request, "web/dashboard.html", ctx)

@@ -130,7 +130,8 @@
     }
     chart.on("click", function (item) {
       var url = data.links[item.dataIndex];
-      if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+      // a path of this site only: not "//host" nor "/\\host" (which browsers read as "//host")
+      if (typeof url === "string" && /^\/(?![\/\\])/.test(url)) {
         window.location.assign(url);
       }
     });
